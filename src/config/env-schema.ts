@@ -1,0 +1,150 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
+
+/** One environment variable: how it parses, its default, and what a user reads about it. */
+export interface EnvOption<T> {
+  /** Parses a non-blank value; fails when the value is not allowed. */
+  readonly schema: z.ZodType<T>;
+  /** Used when the variable is unset or blank. */
+  readonly default: T;
+  /** The rule, as the error message and the README state it. */
+  readonly allowed: string;
+  readonly description: string;
+}
+
+function option<T>(definition: EnvOption<T>): EnvOption<T> {
+  return definition;
+}
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const positiveNumber = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/)
+  .transform(Number)
+  .pipe(z.number().positive());
+
+function nameList<const Names extends readonly string[]>(names: Names) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(
+      z
+        .array(z.enum(names as unknown as [Names[number], ...Names[number][]]))
+        .min(1)
+        .refine((items) => new Set(items).size === items.length),
+    );
+}
+
+const DEFAULT_WORKERS = availableParallelism();
+
+/** Every variable the daemon reads (OTEL_* are the OpenTelemetry SDK's own). */
+export const ENV_SCHEMA = {
+  LAB_STRATEGIES: option<StrategyName[]>({
+    schema: nameList(STRATEGY_NAMES),
+    default: [...STRATEGY_NAMES],
+    allowed: `a comma-separated list of distinct strategies from ${STRATEGY_NAMES.join(', ')}`,
+    description: 'One strategy runs fixed; several rotate every LAB_ROTATE_SECONDS.',
+  }),
+  LAB_SCENARIOS: option<ScenarioName[]>({
+    schema: nameList(SCENARIO_NAMES),
+    default: ['thumbnail', 'matrix', 'array', 'http'],
+    allowed: `a comma-separated list of distinct scenarios from ${SCENARIO_NAMES.join(', ')}`,
+    description: 'Scenarios the driver keeps running.',
+  }),
+  LAB_ROTATE_SECONDS: option<number>({
+    schema: positiveNumber,
+    default: 30,
+    allowed: 'a positive number of seconds',
+    description: 'Time each strategy is active when several rotate.',
+  }),
+  LAB_CONCURRENCY: option<number | undefined>({
+    schema: integer(1, 100_000),
+    default: undefined,
+    allowed: 'an integer from 1 to 100000',
+    description: 'Jobs the driver keeps in flight per scenario. Default: 2 × LAB_WORKERS for cpu scenarios, 64 for io.',
+  }),
+  LAB_WORKERS: option<number>({
+    schema: integer(1, 256),
+    default: DEFAULT_WORKERS,
+    allowed: 'an integer from 1 to 256',
+    description: `Size of the worker-thread and child-process pools (default: os.availableParallelism(), ${DEFAULT_WORKERS} here).`,
+  }),
+  LAB_QUEUE_LIMIT: option<number>({
+    schema: integer(0, 1_000_000),
+    default: 1_000,
+    allowed: 'an integer from 0 to 1000000',
+    description: 'Jobs that may wait for a free slot per strategy; beyond it jobs are shed (503). Async never waits, so for async it bounds jobs in flight.',
+  }),
+  LAB_JOB_TIMEOUT_MS: option<number>({
+    schema: integer(1, 3_600_000),
+    default: 30_000,
+    allowed: 'an integer number of milliseconds from 1 to 3600000',
+    description: 'A job running longer is stopped with outcome timeout.',
+  }),
+  LAB_DRIVER: option<boolean>({
+    schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
+    default: true,
+    allowed: 'on or off',
+    description: 'off runs the API only (for clean k6 experiments).',
+  }),
+  LAB_HOST: option<string>({
+    schema: z.string().trim().min(1),
+    default: '127.0.0.1',
+    allowed: 'a host name or IP address to listen on',
+    description: 'Address of the API and /metrics (compose sets 0.0.0.0).',
+  }),
+  LAB_PORT: option<number>({
+    schema: integer(0, 65_535),
+    default: 8080,
+    allowed: 'an integer from 0 to 65535 (0 picks a free port)',
+    description: 'Port of the API and /metrics.',
+  }),
+  LAB_UPSTREAM_URL: option<string | undefined>({
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    allowed: 'an http:// or https:// URL',
+    description: 'Upstream of the http scenario. Unset: the daemon starts the embedded upstream as a separate process.',
+  }),
+  LAB_UPSTREAM_DELAY_MS: option<number>({
+    schema: integer(0, 60_000),
+    default: 50,
+    allowed: 'an integer number of milliseconds from 0 to 60000',
+    description: 'Mean response delay of the embedded upstream.',
+  }),
+  LAB_UPSTREAM_JITTER_MS: option<number>({
+    schema: integer(0, 60_000),
+    default: 10,
+    allowed: 'an integer number of milliseconds from 0 to 60000',
+    description: 'Each embedded-upstream response waits delay ± up to this much.',
+  }),
+  LAB_SHUTDOWN_GRACE_MS: option<number>({
+    schema: integer(0, 600_000),
+    default: 10_000,
+    allowed: 'an integer number of milliseconds from 0 to 600000',
+    description: 'On SIGTERM/SIGINT, time in-flight jobs get to finish before they are cancelled.',
+  }),
+  LAB_SIZES: option<Partial<Record<ScenarioName, number>>>({
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+      .pipe(z.array(z.string().regex(/^[a-z]+=\d+$/)))
+      .transform((items) => Object.fromEntries(items.map((item) => item.split('=')).map(([name, size]) => [name, Number(size)])))
+      .pipe(z.partialRecord(z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]]), z.number())),
+    default: {},
+    allowed: 'comma-separated scenario=size pairs within each scenario\'s bounds, e.g. matrix=120,thumbnail=800',
+    description: "Job size per scenario for the driver (default: each scenario's default size; see GET /api/v1/scenarios).",
+  }),
+} as const;
+
+export type EnvSchema = typeof ENV_SCHEMA;
+export type EnvName = keyof EnvSchema;

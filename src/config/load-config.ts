@@ -1,0 +1,89 @@
+import { LabError } from '../errors.ts';
+import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import type { StrategyName } from '../strategies/strategy.ts';
+import { ENV_SCHEMA, type EnvName, type EnvSchema } from './env-schema.ts';
+
+type Parsed = { -readonly [Name in EnvName]: EnvSchema[Name]['default'] };
+
+/** The daemon's configuration after defaults and validation; frozen. */
+export interface ResolvedConfig {
+  readonly strategies: readonly StrategyName[];
+  readonly scenarios: readonly ScenarioName[];
+  readonly rotateSeconds: number;
+  /** Jobs in flight per scenario for the driver. */
+  readonly concurrency: Readonly<Record<ScenarioName, number>>;
+  readonly sizes: Readonly<Record<ScenarioName, number>>;
+  readonly workers: number;
+  readonly queueLimit: number;
+  readonly jobTimeoutMs: number;
+  readonly driver: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly upstreamUrl: string | undefined;
+  readonly upstreamDelayMs: number;
+  readonly upstreamJitterMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+const IO_CONCURRENCY = 64;
+
+function describe(name: EnvName, raw: string): string {
+  return `  ${name}=${JSON.stringify(raw)}: must be ${ENV_SCHEMA[name].allowed}`;
+}
+
+/**
+ * Reads every LAB_* variable at once. A blank variable counts as unset. All problems are
+ * reported together in one LAB_ERR_CONFIG_INVALID whose message names each variable, its
+ * value and what is allowed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+  const problems: string[] = [];
+  const parsed = {} as Record<EnvName, unknown>;
+  for (const name of Object.keys(ENV_SCHEMA) as EnvName[]) {
+    const raw = env[name];
+    const definition = ENV_SCHEMA[name];
+    if (raw === undefined || raw.trim() === '') {
+      parsed[name] = definition.default;
+      continue;
+    }
+    const result = definition.schema.safeParse(raw);
+    if (result.success) parsed[name] = result.data;
+    else problems.push(describe(name, raw));
+  }
+  const values = parsed as Parsed;
+
+  const sizes = {} as Record<ScenarioName, number>;
+  const concurrency = {} as Record<ScenarioName, number>;
+  if (!problems.some((line) => line.startsWith('  LAB_SIZES='))) {
+    for (const name of SCENARIO_NAMES) {
+      const scenario = getScenario(name);
+      try {
+        sizes[name] = parseSize(scenario, values.LAB_SIZES[name]);
+      } catch (error) {
+        problems.push(`  LAB_SIZES=${JSON.stringify(env.LAB_SIZES)}: ${(error as Error).message}`);
+      }
+      concurrency[name] = values.LAB_CONCURRENCY ?? (scenario.kind === 'io' ? IO_CONCURRENCY : 2 * values.LAB_WORKERS);
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new LabError('LAB_ERR_CONFIG_INVALID', `invalid configuration:\n${problems.join('\n')}`, { details: { problems } });
+  }
+  return Object.freeze({
+    strategies: Object.freeze(values.LAB_STRATEGIES),
+    scenarios: Object.freeze(values.LAB_SCENARIOS),
+    rotateSeconds: values.LAB_ROTATE_SECONDS,
+    concurrency: Object.freeze(concurrency),
+    sizes: Object.freeze(sizes),
+    workers: values.LAB_WORKERS,
+    queueLimit: values.LAB_QUEUE_LIMIT,
+    jobTimeoutMs: values.LAB_JOB_TIMEOUT_MS,
+    driver: values.LAB_DRIVER,
+    host: values.LAB_HOST,
+    port: values.LAB_PORT,
+    upstreamUrl: values.LAB_UPSTREAM_URL,
+    upstreamDelayMs: values.LAB_UPSTREAM_DELAY_MS,
+    upstreamJitterMs: values.LAB_UPSTREAM_JITTER_MS,
+    shutdownGraceMs: values.LAB_SHUTDOWN_GRACE_MS,
+  });
+}

@@ -1,0 +1,26 @@
+import { threadId } from 'node:worker_threads';
+import { toWire } from '../errors.ts';
+import { SCENARIOS } from '../scenarios/catalog.ts';
+import type { Task, TaskReply } from './task.ts';
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/** Epoch milliseconds with sub-millisecond precision. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Runs one task where it is called (main thread, worker thread or child process) and never
+ * throws: failures come back as a wire error, so they cross any boundary intact.
+ */
+export async function runTask(task: Task, signal: AbortSignal = NEVER_ABORTED): Promise<TaskReply> {
+  const startedAtMs = nowMs();
+  const started = performance.now();
+  try {
+    const result = await SCENARIOS[task.scenario].run(task.size, { signal, upstreamUrl: task.upstreamUrl });
+    return { ok: true, result, startedAtMs, runMs: performance.now() - started, pid: process.pid, threadId };
+  } catch (error) {
+    return { ok: false, error: toWire(error), startedAtMs, runMs: performance.now() - started, pid: process.pid, threadId };
+  }
+}

@@ -1,0 +1,36 @@
+import type { Task, TaskOutcome } from './task.ts';
+
+export const STRATEGY_NAMES = ['sequential', 'async', 'threads', 'processes'] as const;
+
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+export function isStrategyName(value: string): value is StrategyName {
+  return (STRATEGY_NAMES as readonly string[]).includes(value);
+}
+
+/** Who ran a job: the process, and the thread inside it (0 for a process's main thread). */
+export interface WorkerIdentity {
+  pid: number;
+  threadId: number;
+}
+
+/** Why a pool replaced a worker. */
+export type RestartReason = 'crash' | 'cancel';
+
+/** How jobs are executed. Implementations queue internally; admission limits are the job runner's. */
+export interface Strategy {
+  readonly name: StrategyName;
+  /** Jobs that can execute at the same moment (Infinity for async). */
+  readonly slots: number;
+  /** Runs a task. Rejects with a LabError; when `signal` aborts, with `signal.reason`. */
+  execute(task: Task, signal: AbortSignal): Promise<TaskOutcome>;
+  /** Resolves once every worker has started and loaded the scenarios. */
+  ready(): Promise<void>;
+  /** The threads or processes that run jobs now. */
+  workers(): WorkerIdentity[];
+  /** Workers replaced so far, by reason. */
+  restarts(): Readonly<Record<RestartReason, number>>;
+  /** Stops accepting work and ends every worker; in-flight tasks reject. */
+  close(): Promise<void>;
+}
+

@@ -1,0 +1,30 @@
+import type { WireError } from '../errors.ts';
+import type { ScenarioName } from '../scenarios/catalog.ts';
+
+/**
+ * The message a strategy hands to whoever runs a job: plain data, so it crosses threads
+ * (structured clone) and processes (IPC) unchanged.
+ */
+export interface Task {
+  scenario: ScenarioName;
+  size: number;
+  upstreamUrl: string | undefined;
+  /** W3C trace context (traceparent, tracestate) of the job span, when tracing. */
+  traceContext: Record<string, string> | undefined;
+}
+
+/** When and where a task ran, measured where it ran. */
+export interface TaskTiming {
+  /** Wall-clock start in epoch milliseconds (sub-millisecond), comparable across processes. */
+  startedAtMs: number;
+  runMs: number;
+  pid: number;
+  threadId: number;
+}
+
+export interface TaskOutcome extends TaskTiming {
+  result: unknown;
+}
+
+/** What comes back over the wire: errors travel as data, so a rejected pool promise always means the worker itself failed. */
+export type TaskReply = ({ ok: true; result: unknown } | { ok: false; error: WireError }) & TaskTiming;

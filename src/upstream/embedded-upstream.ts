@@ -1,0 +1,61 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { LabError } from '../errors.ts';
+
+const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+
+export interface EmbeddedUpstream {
+  readonly url: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Message the upstream command sends to its parent over IPC once it listens. */
+export interface UpstreamListening {
+  type: 'upstream-listening';
+  url: string;
+}
+
+/**
+ * Starts `concurrency-lab upstream` as a separate process on a free loopback port, so the
+ * upstream's own work never shares the daemon's event loop.
+ */
+export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs: number }): Promise<EmbeddedUpstream> {
+  const child: ChildProcess = fork(
+    CLI,
+    ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs)],
+    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+  );
+  const listening = new Promise<string>((resolve, reject) => {
+    child.on('message', (message: UpstreamListening) => {
+      if (message?.type === 'upstream-listening') resolve(message.url);
+    });
+    child.once('exit', (code, signal) => reject(new LabError('LAB_ERR_UPSTREAM_FAILED', `the embedded upstream exited before listening (code ${code}, signal ${signal})`)));
+  });
+  let url: string;
+  try {
+    url = await Promise.race([
+      listening,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new LabError('LAB_ERR_UPSTREAM_FAILED', `the embedded upstream did not listen within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS).unref()),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  // The IPC channel stays open: the upstream exits when it closes, so even a daemon killed
+  // with SIGKILL leaves no upstream behind.
+  return {
+    url,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

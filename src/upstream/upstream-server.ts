@@ -1,0 +1,67 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface UpstreamOptions {
+  host: string;
+  port: number;
+  /** Mean response delay. */
+  delayMs: number;
+  /** Each response's delay is delayMs ± a uniform jitter of up to this much. */
+  jitterMs: number;
+}
+
+const MAX_BODY_BYTES = 1_048_576;
+const FILL = Buffer.alloc(MAX_BODY_BYTES, 'x');
+
+export interface RunningUpstream {
+  readonly server: Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://upstream');
+  if (url.pathname === '/healthz') {
+    response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    return;
+  }
+  if (url.pathname !== '/work' || request.method !== 'GET') {
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  const bytes = Number(url.searchParams.get('bytes') ?? 0);
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > MAX_BODY_BYTES) {
+    response.writeHead(400, { 'content-type': 'text/plain' }).end(`bytes must be an integer from 0 to ${MAX_BODY_BYTES}\n`);
+    return;
+  }
+  const delayMs = Math.max(0, options.delayMs + (Math.random() * 2 - 1) * options.jitterMs);
+  await sleep(delayMs);
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes }).end(FILL.subarray(0, bytes));
+}
+
+/** The slow upstream: GET /work?bytes=N answers N bytes after delayMs ± jitterMs. */
+export async function startUpstream(options: UpstreamOptions): Promise<RunningUpstream> {
+  const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
+    handle(request, response, options).catch((error: unknown) => {
+      response.destroy(error as Error);
+    });
+  });
+  // Many concurrent keep-alive clients are the point of the http scenario.
+  server.maxConnections = 100_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
