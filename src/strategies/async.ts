@@ -2,6 +2,7 @@ import { runTask } from './run-task.ts';
 import type { RestartReason, Strategy, WorkerIdentity } from './strategy.ts';
 import type { Task, TaskOutcome } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
+import { yieldToEventLoop } from './yield-to-event-loop.ts';
 
 /**
  * Every job starts at once on the main event loop. I/O interleaves; pure-JS work runs to
@@ -12,6 +13,7 @@ export class AsyncStrategy implements Strategy {
   readonly slots = Number.POSITIVE_INFINITY;
 
   async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
+    await yieldToEventLoop();
     return unwrapReply(await runTask(task, signal));
   }
 

@@ -3,6 +3,7 @@ import { runTask } from './run-task.ts';
 import type { RestartReason, Strategy, WorkerIdentity } from './strategy.ts';
 import type { Task, TaskOutcome } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
+import { yieldToEventLoop } from './yield-to-event-loop.ts';
 
 /** One job at a time on the main thread, the rest wait in a FIFO queue. */
 export class SequentialStrategy implements Strategy {
@@ -12,7 +13,13 @@ export class SequentialStrategy implements Strategy {
 
   execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
     // A queued job whose signal aborts leaves the queue at once (p-queue rejects with signal.reason).
-    return this.#queue.add(async () => unwrapReply(await runTask(task, signal)), { signal });
+    return this.#queue.add(
+      async () => {
+        await yieldToEventLoop();
+        return unwrapReply(await runTask(task, signal));
+      },
+      { signal },
+    );
   }
 
   async ready(): Promise<void> {}

@@ -26,7 +26,7 @@ export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs
   const child: ChildProcess = fork(
     CLI,
     ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs)],
-    { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
   );
   const listening = new Promise<string>((resolve, reject) => {
     child.on('message', (message: UpstreamListening) => {

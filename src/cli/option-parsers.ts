@@ -1,0 +1,18 @@
+import { InvalidArgumentError } from 'commander';
+
+/** A commander parser for an integer within bounds; the message names the rule. */
+export function integerOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(number) || number < min || number > max) throw new InvalidArgumentError(`must be an integer from ${min} to ${max}.`);
+    return number;
+  };
+}
+
+/** A commander parser for one value of a fixed set. */
+export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}.`);
+    return value as T;
+  };
+}

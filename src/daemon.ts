@@ -1,0 +1,112 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { ResolvedConfig } from './config/load-config.ts';
+import { Driver } from './driver/driver.ts';
+import type { WindowRow } from './driver/window-stats.ts';
+import type { ApiContext } from './http/api-context.ts';
+import { createApiServer } from './http/api-server.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { formatTable } from './report/text-table.ts';
+import { childPids } from './strategies/child-pids.ts';
+import { createStrategy } from './strategies/create-strategy.ts';
+import type { Strategy, StrategyName } from './strategies/strategy.ts';
+import { ResourceUsage } from './telemetry/resource-usage.ts';
+import { type EmbeddedUpstream, startEmbeddedUpstream } from './upstream/embedded-upstream.ts';
+
+export interface RunningDaemon {
+  /** Where the API listens, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Ordered shutdown: stop the driver, drain jobs within the grace period, close the server, pools and upstream. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  /** Where human-readable progress goes (default: stdout). */
+  log?: ((line: string) => void) | undefined;
+}
+
+const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** The driver's comparison table: the latest window of every strategy. */
+export function formatWindows(rows: readonly WindowRow[]): string {
+  return formatTable(
+    ['strategy', 'scenario', 'jobs/s', 'p50 ms', 'p99 ms', 'errors', 'cores', 'loop p99 ms'],
+    rows.map((row) => [row.strategy, row.scenario, fixed(row.jobsPerSecond, 1), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), row.errors, fixed(row.coresUsed, 2), fixed(row.eventLoopDelayP99Ms, 1)]),
+  );
+}
+
+/**
+ * The composition root: config → pools → upstream → runner → driver → HTTP. Listens first
+ * (so /healthz answers while pools warm up), reports ready once every pool has warmed up.
+ */
+export async function startDaemon(config: ResolvedConfig, options: DaemonOptions = {}): Promise<RunningDaemon> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const startedAtMs = Date.now();
+  const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers)]));
+  let upstream: EmbeddedUpstream | undefined;
+  let server: FastifyInstance | undefined;
+  let notReadyReason: string | undefined = 'pools are warming up';
+  const usage = new ResourceUsage(() => childPids(strategies.values()));
+
+  const closePools = async (): Promise<void> => {
+    await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
+    usage.close();
+  };
+
+  try {
+    if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
+    const upstreamUrl = config.upstreamUrl ?? upstream?.url;
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl });
+    const driver = config.driver
+      ? new Driver({
+          runner,
+          usage,
+          config,
+          onWindow: (_window, latest) => log(`\n${new Date().toISOString()} latest window per strategy:\n${formatWindows(latest)}`),
+        })
+      : undefined;
+    const context: ApiContext = {
+      config,
+      runner,
+      driver,
+      startedAtMs,
+      defaultStrategy: () => driver?.active ?? config.strategies[0]!,
+      notReadyReason: () => notReadyReason,
+      upstreamUrl: () => upstreamUrl,
+    };
+    server = createApiServer(context);
+    await server.listen({ host: config.host, port: config.port });
+    const address = server.server.address() as AddressInfo;
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, driver ${config.driver ? 'on' : 'off'}, upstream ${upstreamUrl})`);
+
+    await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
+    notReadyReason = undefined;
+    if (driver !== undefined) {
+      await driver.start();
+      log(`driver running ${config.scenarios.join(', ')}; strategy ${driver.active}${config.strategies.length > 1 ? `, rotating every ${config.rotateSeconds} s` : ''}`);
+    }
+
+    const app = server;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      stop: () => {
+        stopping ??= (async () => {
+          notReadyReason = 'shutting down';
+          // Lanes stop starting jobs while the runner lets in-flight ones finish (or cancels them at the deadline).
+          await Promise.all([driver?.stop(), runner.drain(config.shutdownGraceMs)]);
+          await app.close();
+          await closePools();
+          await upstream?.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await server?.close();
+    await closePools();
+    await upstream?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,36 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { LabError } from '../errors.ts';
+import type { ApiContext } from './api-context.ts';
+import { errorBody, toApiError } from './error-response.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
+import { statusRoutes } from './routes/status.ts';
+import { strategyRoutes } from './routes/strategies.ts';
+
+/** No route takes a body; anything larger than this is refused with 413. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export type RouteRegistrar = (app: FastifyInstance, context: ApiContext) => void;
+
+/** The daemon's one HTTP server: API, health and (registered by telemetry) /metrics. */
+export function createApiServer(context: ApiContext, extraRoutes: readonly RouteRegistrar[] = []): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, forceCloseConnections: 'idle' });
+
+  // Accept any content type (and ignore the body), so odd clients get the route's answer
+  // instead of 415; the body limit still applies.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error, _request, reply) => {
+    const apiError = toApiError(error);
+    if (apiError.code === 'LAB_ERR_QUEUE_FULL' || apiError.code === 'LAB_ERR_SHUTTING_DOWN') reply.header('retry-after', '1');
+    reply.code(apiError.statusCode).send(errorBody(apiError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody(new LabError('LAB_ERR_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  });
+
+  for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, ...extraRoutes]) register(app, context);
+  return app;
+}
