@@ -23,6 +23,10 @@ export class AsyncStrategy implements Strategy {
     return [{ pid: process.pid, threadId: 0 }];
   }
 
+  terminateWorker(): boolean {
+    return false;
+  }
+
   restarts(): Readonly<Record<RestartReason, number>> {
     return { crash: 0, cancel: 0 };
   }

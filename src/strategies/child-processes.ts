@@ -22,6 +22,7 @@ export class ChildProcessesStrategy extends PoolStrategy {
       workerKind: 'child process',
       // In the child_process runtime tinypool's threadId is the child's pid.
       listWorkers: () => pool.threads.map((child) => ({ pid: child.threadId, threadId: 0 })),
+      killWorker: ({ pid }) => process.kill(pid, 'SIGKILL'),
     });
   }
 }

@@ -18,6 +18,8 @@ export interface PoolStrategyOptions {
   workerKind: string;
   /** The live workers, in the pool's own terms. */
   listWorkers: () => WorkerIdentity[];
+  /** Ends a live worker abruptly (it is known to exist). */
+  killWorker: (worker: WorkerIdentity) => void;
 }
 
 function workerKey({ pid, threadId }: WorkerIdentity): string {
@@ -38,6 +40,7 @@ export class PoolStrategy implements Strategy {
   readonly #pool: TaskPool;
   readonly #workerKind: string;
   readonly #listWorkers: () => WorkerIdentity[];
+  readonly #killWorker: (worker: WorkerIdentity) => void;
   readonly #knownWorkers = new Set<string>();
   readonly #restarts: Record<RestartReason, number> = { crash: 0, cancel: 0 };
   #unattributedCrashes = 0;
@@ -49,6 +52,7 @@ export class PoolStrategy implements Strategy {
     this.#pool = options.pool;
     this.#workerKind = options.workerKind;
     this.#listWorkers = options.listWorkers;
+    this.#killWorker = options.killWorker;
     // A worker that dies while idle is reported as a pool 'error'; unheard, it would crash the daemon.
     this.#pool.on('error', () => {
       this.#unattributedCrashes++;
@@ -81,6 +85,13 @@ export class PoolStrategy implements Strategy {
   workers(): WorkerIdentity[] {
     this.#noticeReplacements();
     return this.#listWorkers();
+  }
+
+  terminateWorker(worker: WorkerIdentity): boolean {
+    const key = workerKey(worker);
+    if (this.#closed || !this.#listWorkers().some((live) => workerKey(live) === key)) return false;
+    this.#killWorker(worker);
+    return true;
   }
 
   restarts(): Readonly<Record<RestartReason, number>> {

@@ -28,6 +28,12 @@ export interface Strategy {
   ready(): Promise<void>;
   /** The threads or processes that run jobs now. */
   workers(): WorkerIdentity[];
+  /**
+   * Ends one worker abruptly, as a crash would (SIGKILL for a child process, terminate() for a
+   * thread); its job fails with LAB_ERR_WORKER_CRASHED and the pool replaces it. False when
+   * there is no such worker or the strategy runs on the main thread.
+   */
+  terminateWorker(worker: WorkerIdentity): boolean;
   /** Workers replaced so far, by reason. */
   restarts(): Readonly<Record<RestartReason, number>>;
   /** Stops accepting work and ends every worker; in-flight tasks reject. */

@@ -20,6 +20,7 @@ export class WorkerThreadsStrategy extends PoolStrategy {
       pool: pool as unknown as TaskPool,
       workerKind: 'worker thread',
       listWorkers: () => pool.threads.map((thread) => ({ pid: process.pid, threadId: thread.threadId })),
+      killWorker: ({ threadId }) => void pool.threads.find((thread) => thread.threadId === threadId)?.terminate(),
     });
   }
 }

@@ -1,0 +1,35 @@
+import type { ScenarioName } from '../scenarios/catalog.ts';
+import type { StrategyName } from '../strategies/strategy.ts';
+
+/** What `concurrency-lab compare` measures, after defaults are applied and checked. */
+export interface ResolvedCompareOptions {
+  /** Measured time per combination. */
+  readonly durationMs: number;
+  /** Unmeasured time per combination before the measured run (JIT, connections, caches). */
+  readonly warmupMs: number;
+  readonly scenarios: readonly ScenarioName[];
+  readonly strategies: readonly StrategyName[];
+  /** Folder for report.md, report.json and chart.svg. */
+  readonly outDir: string;
+  /** The memory budget "how many fit" divides by. */
+  readonly memoryBudgetMb: number;
+  /** Requests in flight for the http scenario, ascending. */
+  readonly ioConcurrency: readonly number[];
+  /** Size of the thread and process pools. */
+  readonly workers: number;
+  /** Size parameter per scenario. */
+  readonly sizes: Readonly<Record<ScenarioName, number>>;
+  /** Delay of the embedded upstream the http scenario calls (no jitter). */
+  readonly upstreamDelayMs: number;
+}
+
+export const COMPARE_DEFAULTS = {
+  durationMs: 10_000,
+  warmupMs: 2_000,
+  scenarios: ['thumbnail', 'matrix', 'array', 'http'],
+  strategies: ['sequential', 'async', 'threads', 'processes'],
+  outDir: './compare-report',
+  memoryBudgetMb: 1024,
+  ioConcurrency: [1, 16, 256, 4096],
+  upstreamDelayMs: 50,
+} as const satisfies Partial<Record<keyof ResolvedCompareOptions, unknown>>;

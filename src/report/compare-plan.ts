@@ -1,0 +1,116 @@
+import { SCENARIOS, type ScenarioName } from '../scenarios/catalog.ts';
+import type { ScenarioKind } from '../scenarios/scenario.ts';
+import type { StrategyName } from '../strategies/strategy.ts';
+import type { ResolvedCompareOptions } from './compare-options.ts';
+import { HOW_MANY_FIT_EXPECTED_SECONDS } from './how-many-fit.ts';
+
+/** One combination to measure: a scenario on a strategy at a concurrency. */
+export interface PlannedRun {
+  readonly kind: ScenarioKind;
+  readonly scenario: ScenarioName;
+  readonly strategy: StrategyName;
+  readonly size: number;
+  /** Jobs kept in flight. */
+  readonly concurrency: number;
+  /** Jobs the strategy executes at the same moment (Infinity for async). */
+  readonly slots: number;
+  /** Estimate for the progress display: pool start, warm-up, measured run and the closed loop's tail. */
+  readonly expectedSeconds: number;
+}
+
+/** A combination left out, and why. */
+export interface SkippedRun {
+  readonly scenario: ScenarioName;
+  readonly strategy: StrategyName;
+  readonly concurrency: number;
+  readonly reason: string;
+}
+
+export interface ComparePlan {
+  readonly runs: readonly PlannedRun[];
+  readonly skipped: readonly SkippedRun[];
+  readonly estimatedSeconds: number;
+}
+
+/**
+ * Slots per strategy, as the strategies define them (sequential one, async unbounded, pools
+ * one job per worker). Known here without starting a pool, so the plan is free to compute.
+ */
+export function strategySlots(strategy: StrategyName, workers: number): number {
+  switch (strategy) {
+    case 'sequential':
+      return 1;
+    case 'async':
+      return Number.POSITIVE_INFINITY;
+    case 'threads':
+    case 'processes':
+      return workers;
+  }
+}
+
+/** Rough start-up cost of a fresh strategy: loading the scenarios in every worker. */
+function startSeconds(strategy: StrategyName, workers: number): number {
+  if (strategy === 'processes') return 1 + 0.4 * workers;
+  if (strategy === 'threads') return 0.3 + 0.1 * workers;
+  return 0;
+}
+
+/**
+ * Time for the jobs still in flight at the deadline to finish: a closed loop stops starting
+ * jobs at the deadline but waits for those it started. For http with few slots the queue
+ * drains at `slots` requests per upstream delay.
+ */
+function tailSeconds(kind: ScenarioKind, concurrency: number, slots: number, delayMs: number): number {
+  if (kind === 'cpu') return 0.3;
+  return (Math.ceil(concurrency / Math.min(slots, concurrency)) * delayMs) / 1000;
+}
+
+/**
+ * Every combination in the order it runs: CPU scenarios at 2 × workers in flight (enough to
+ * keep every slot busy), then http at each concurrency level. An http level is skipped for a
+ * strategy with few slots when the requests in flight could not even pass through once within
+ * the run: its throughput would stay at slots ÷ delay and only the latency would grow (and
+ * sequential at 4096 would take minutes to say so).
+ */
+export function planCompare(options: ResolvedCompareOptions): ComparePlan {
+  const runs: PlannedRun[] = [];
+  const skipped: SkippedRun[] = [];
+  const cpuScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'cpu');
+  const ioScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'io');
+  const seconds = (ms: number): number => ms / 1000;
+
+  const add = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number): void => {
+    const slots = strategySlots(strategy, options.workers);
+    const tail = tailSeconds(kind, concurrency, slots, options.upstreamDelayMs);
+    const measuredSeconds = seconds(options.durationMs) + tail + (options.warmupMs > 0 ? seconds(options.warmupMs) + tail : 0);
+    runs.push({ kind, scenario, strategy, size: options.sizes[scenario], concurrency, slots, expectedSeconds: startSeconds(strategy, options.workers) + measuredSeconds });
+  };
+
+  for (const scenario of cpuScenarios) {
+    for (const strategy of options.strategies) add('cpu', scenario, strategy, 2 * options.workers);
+  }
+  for (const scenario of ioScenarios) {
+    for (const strategy of options.strategies) {
+      const slots = strategySlots(strategy, options.workers);
+      for (const concurrency of options.ioConcurrency) {
+        const passMs = Math.ceil(concurrency / slots) * options.upstreamDelayMs;
+        if (passMs > options.durationMs) {
+          const rate = (slots / options.upstreamDelayMs) * 1000;
+          skipped.push({
+            scenario,
+            strategy,
+            concurrency,
+            reason:
+              `${strategy} runs ${slots} request${slots === 1 ? '' : 's'} at a time, so ${concurrency} in flight need ${seconds(passMs).toFixed(1)} s to pass through once, ` +
+              `longer than the ${seconds(options.durationMs)} s run; throughput would stay at ${slots} ÷ ${options.upstreamDelayMs} ms = ${rate.toFixed(0)} req/s and only the latency would grow`,
+          });
+          continue;
+        }
+        add('io', scenario, strategy, concurrency);
+      }
+    }
+  }
+  const upstreamSeconds = ioScenarios.length > 0 ? 1 : 0;
+  const estimatedSeconds = upstreamSeconds + HOW_MANY_FIT_EXPECTED_SECONDS + runs.reduce((sum, run) => sum + run.expectedSeconds, 0);
+  return { runs, skipped, estimatedSeconds };
+}
