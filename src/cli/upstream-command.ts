@@ -16,7 +16,11 @@ export function registerUpstreamCommand(program: Command): void {
       const upstream = await startUpstream(options);
       process.stdout.write(`upstream listening on ${upstream.url} (delay ${options.delayMs} ± ${options.jitterMs} ms)\n`);
       await new Promise<void>((resolve) => {
-        const stop = (): void => void upstream.close().then(resolve);
+        // An open IPC channel keeps the process alive: let go of it once closed.
+        const stop = (): void => void upstream.close().then(() => {
+          if (process.connected) process.disconnect();
+          resolve();
+        });
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
         if (process.send !== undefined) {

@@ -4,6 +4,7 @@ import { nowMs } from '../strategies/run-task.ts';
 import type { Strategy, StrategyName, WorkerIdentity } from '../strategies/strategy.ts';
 import type { Task } from '../strategies/task.ts';
 import { type JobEnd, type JobObserver, type JobOutcome, NULL_JOB_OBSERVER } from './job-observer.ts';
+import { SlotGate } from './slot-gate.ts';
 
 export interface JobRequest {
   scenario: ScenarioName;
@@ -56,21 +57,24 @@ function outcomeOf(error: LabError): JobOutcome {
 }
 
 /**
- * Admits, times out, cancels and measures jobs on top of the strategies. Admission is
- * bounded per strategy: past `slots + queueLimit` jobs a new one is shed at once with
+ * Admits, queues, times out, cancels and measures jobs on top of the strategies. Each
+ * strategy has a slot gate: at most `slots` jobs execute, the rest wait in a queue that is
+ * fair across scenarios and bounded by `queueLimit`; past it a job is shed at once with
  * LAB_ERR_QUEUE_FULL instead of queueing without limit.
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
   readonly #observer: JobObserver;
-  readonly #inFlight = new Map<StrategyName, number>();
+  readonly #gates = new Map<StrategyName, SlotGate<ScenarioName>>();
   readonly #active = new Set<AbortController>();
+  #inFlight = 0;
+  #onIdle: (() => void) | undefined;
   #draining = false;
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
     this.#observer = options.observer ?? NULL_JOB_OBSERVER;
-    for (const name of options.strategies.keys()) this.#inFlight.set(name, 0);
+    for (const [name, strategy] of options.strategies) this.#gates.set(name, new SlotGate(strategy.slots));
   }
 
   strategy(name: StrategyName): Strategy {
@@ -82,13 +86,15 @@ export class JobRunner {
   }
 
   load(name: StrategyName): StrategyLoad {
-    const inFlight = this.#inFlight.get(name) ?? 0;
-    const busy = Math.min(inFlight, this.strategy(name).slots);
-    return { inFlight, busy, queued: inFlight - busy };
+    this.strategy(name);
+    const gate = this.#gates.get(name)!;
+    return { inFlight: gate.running + gate.waiting, busy: gate.running, queued: gate.waiting };
   }
 
-  #admissionLimit(strategy: Strategy): number {
-    return Number.isFinite(strategy.slots) ? strategy.slots + this.#options.queueLimit : this.#options.queueLimit;
+  /** Whether one more job fits: a free slot, or room in the queue (async, which never waits, is bounded by queueLimit in flight). */
+  #admits(gate: SlotGate<ScenarioName>): boolean {
+    if (!Number.isFinite(gate.slots)) return gate.running < this.#options.queueLimit;
+    return gate.running < gate.slots || gate.waiting < this.#options.queueLimit;
   }
 
   async run(request: JobRequest): Promise<JobReport> {
@@ -97,18 +103,18 @@ export class JobRunner {
     const observation = this.#observer.start({ scenario: request.scenario, strategy: request.strategy, size: request.size, submittedAtMs });
     const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined };
 
-    const inFlight = this.#inFlight.get(strategy.name)!;
-    if (this.#draining || inFlight >= this.#admissionLimit(strategy)) {
+    const gate = this.#gates.get(strategy.name)!;
+    if (this.#draining || !this.#admits(gate)) {
       const error = this.#draining
         ? new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down')
-        : new LabError('LAB_ERR_QUEUE_FULL', `the ${strategy.name} queue is full (${inFlight} jobs in flight); retry later`, { details: { retryAfterSeconds: 1 } });
+        : new LabError('LAB_ERR_QUEUE_FULL', `the ${strategy.name} queue is full (${gate.running} running, ${gate.waiting} waiting); retry later`, { details: { retryAfterSeconds: 1 } });
       end.outcome = 'rejected';
       end.error = error;
       observation.finish(end);
       throw error;
     }
 
-    this.#inFlight.set(strategy.name, inFlight + 1);
+    this.#inFlight++;
     const controller = new AbortController();
     this.#active.add(controller);
     const timer = setTimeout(abortWithTimeout, this.#options.timeoutMs, controller, this.#options.timeoutMs);
@@ -117,7 +123,10 @@ export class JobRunner {
     if (request.signal?.aborted === true) onClientAbort();
 
     const task: Task = { scenario: request.scenario, size: request.size, upstreamUrl: this.#options.upstreamUrl, traceContext: observation.traceContext };
+    let holdsSlot = false;
     try {
+      await gate.acquire(request.scenario, controller.signal);
+      holdsSlot = true;
       const outcome = await strategy.execute(task, controller.signal);
       // Work that cannot be interrupted (pure JS on the main thread) may finish after its deadline.
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -149,29 +158,47 @@ export class JobRunner {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onClientAbort);
       this.#active.delete(controller);
-      this.#inFlight.set(strategy.name, this.#inFlight.get(strategy.name)! - 1);
+      if (holdsSlot) gate.release();
+      this.#inFlight--;
+      if (this.#inFlight === 0) this.#onIdle?.();
     }
   }
 
-  /** Jobs in flight across every strategy. */
+  /** Jobs in flight (running or waiting) across every strategy. */
   get inFlight(): number {
-    let total = 0;
-    for (const count of this.#inFlight.values()) total += count;
-    return total;
+    return this.#inFlight;
+  }
+
+  #idle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onIdle = () => {
+        this.#onIdle = undefined;
+        resolve();
+      };
+    });
   }
 
   /**
-   * Stops admitting jobs, lets in-flight jobs finish for up to `graceMs`, then cancels the
-   * rest. Resolves when no job is in flight any more.
+   * Stops admitting jobs, cancels those still waiting for a slot, lets running jobs finish
+   * for up to `graceMs`, then cancels the rest. Resolves when no job is in flight any more.
    */
   async drain(graceMs: number): Promise<void> {
     this.#draining = true;
-    const deadline = Date.now() + graceMs;
-    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    for (const controller of this.#active) controller.abort(new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down; the job was cancelled'));
-    while (this.inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    // Jobs still waiting for a slot have not started: they are cancelled at once.
+    for (const gate of this.#gates.values()) gate.rejectWaiting(SHUTTING_DOWN);
+    await Promise.race([this.#idle(), graceOver]);
+    clearTimeout(timer);
+    for (const controller of this.#active) controller.abort(SHUTTING_DOWN);
+    await this.#idle();
   }
 }
+
+const SHUTTING_DOWN = new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down; the job was cancelled');
 
 function abortWithTimeout(controller: AbortController, timeoutMs: number): void {
   controller.abort(new LabError('LAB_ERR_JOB_TIMEOUT', `the job ran longer than ${timeoutMs} ms`));

@@ -1,6 +1,5 @@
-import { AsyncStrategy } from './async.ts';
 import { ChildProcessesStrategy } from './child-processes.ts';
-import { SequentialStrategy } from './sequential.ts';
+import { MainThreadStrategy } from './main-thread.ts';
 import type { Strategy, StrategyName } from './strategy.ts';
 import { WorkerThreadsStrategy } from './worker-threads.ts';
 
@@ -8,9 +7,8 @@ import { WorkerThreadsStrategy } from './worker-threads.ts';
 export function createStrategy(name: StrategyName, workers: number): Strategy {
   switch (name) {
     case 'sequential':
-      return new SequentialStrategy();
     case 'async':
-      return new AsyncStrategy();
+      return new MainThreadStrategy(name);
     case 'threads':
       return new WorkerThreadsStrategy(workers);
     case 'processes':

@@ -17,7 +17,7 @@ export interface WorkerIdentity {
 /** Why a pool replaced a worker. */
 export type RestartReason = 'crash' | 'cancel';
 
-/** How jobs are executed. Implementations queue internally; admission limits are the job runner's. */
+/** How jobs are executed. The job runner never hands a strategy more than `slots` tasks at once. */
 export interface Strategy {
   readonly name: StrategyName;
   /** Jobs that can execute at the same moment (Infinity for async). */

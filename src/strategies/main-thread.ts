@@ -1,16 +1,22 @@
 import { runTask } from './run-task.ts';
-import type { RestartReason, Strategy, WorkerIdentity } from './strategy.ts';
+import type { RestartReason, Strategy, StrategyName, WorkerIdentity } from './strategy.ts';
 import type { Task, TaskOutcome } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
 import { yieldToEventLoop } from './yield-to-event-loop.ts';
 
 /**
- * Every job starts at once on the main event loop. I/O interleaves; pure-JS work runs to
- * completion and blocks the loop meanwhile, which is exactly what this strategy shows.
+ * Jobs on the daemon's main thread. `sequential` has one slot (the job runner queues the
+ * rest); `async` has unlimited slots: every job starts at once, I/O interleaves, and pure-JS
+ * work runs to completion and blocks the loop meanwhile, which is exactly what it shows.
  */
-export class AsyncStrategy implements Strategy {
-  readonly name = 'async';
-  readonly slots = Number.POSITIVE_INFINITY;
+export class MainThreadStrategy implements Strategy {
+  readonly name: StrategyName;
+  readonly slots: number;
+
+  constructor(name: 'sequential' | 'async') {
+    this.name = name;
+    this.slots = name === 'sequential' ? 1 : Number.POSITIVE_INFINITY;
+  }
 
   async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
     await yieldToEventLoop();

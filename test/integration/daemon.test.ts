@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { childPidsOf, isAlive } from '../support/child-pids.ts';
+import { CLI, type LabDaemon, NODE, startLabDaemon } from '../support/lab-daemon.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const SMALL_SIZES = 'thumbnail=320,matrix=60,array=20000';
+
+async function getJson(url: string): Promise<any> {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, `${url} answered ${response.status}`);
+  return response.json();
+}
+
+describe('the daemon', () => {
+  const started: LabDaemon[] = [];
+  after(async () => {
+    await Promise.all(started.map((daemon) => daemon.stop('SIGKILL')));
+  });
+
+  it('refuses bad environment values with exit code 2 and one message naming every bad variable', () => {
+    const result = spawnSync(NODE, [CLI, 'daemon'], {
+      env: { ...process.env, LAB_WORKERS: 'many', LAB_STRATEGIES: 'threads,greenlets', LAB_ROTATE_SECONDS: '0', LAB_PORT: '8080' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, /LAB_WORKERS="many": must be an integer from 1 to 256/);
+    assert.match(result.stderr, /LAB_STRATEGIES="threads,greenlets": must be a comma-separated list of distinct strategies from sequential, async, threads, processes/);
+    assert.match(result.stderr, /LAB_ROTATE_SECONDS="0": must be a positive number of seconds/);
+    assert.doesNotMatch(result.stderr, /LAB_PORT/);
+    assert.doesNotMatch(result.stdout, /listening/, 'nothing starts');
+  });
+
+  it('rotates strategies, visible in /api/v1/status, and prints the comparison table at each rotation', async () => {
+    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'sequential,threads,processes', LAB_ROTATE_SECONDS: '1', LAB_SIZES: SMALL_SIZES, LAB_WORKERS: '2' });
+    started.push(daemon);
+    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).status === 200, { description: 'ready', timeoutMs: 30_000 });
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        const status = await getJson(`${daemon.url}/api/v1/status`);
+        seen.add(status.rotation.active);
+        return seen.size === 3 && status.rotation.rotations >= 3;
+      },
+      { description: 'all three strategies to have been active', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const status = await getJson(`${daemon.url}/api/v1/status`);
+    assert.deepEqual(status.rotation.strategies, ['sequential', 'threads', 'processes']);
+    assert.equal(status.pools.processes.workers.length, 2);
+    assert.ok(status.pools.processes.workers.every((worker: { pid: number }) => worker.pid !== daemon.pid));
+    // Each closed window produced rows with real throughput for its strategy.
+    const rows = status.lastWindows as { strategy: string; scenario: string; jobsPerSecond: number }[];
+    for (const strategy of ['sequential', 'threads', 'processes']) {
+      const matrix = rows.find((row) => row.strategy === strategy && row.scenario === 'matrix');
+      assert.ok(matrix !== undefined && matrix.jobsPerSecond > 0, `${strategy} ran matrix jobs: ${JSON.stringify(rows)}`);
+    }
+    assert.match(daemon.output(), /latest window per strategy:\nstrategy\s+scenario\s+jobs\/s\s+p50 ms\s+p99 ms\s+errors\s+cores\s+loop p99 ms/);
+  });
+
+  it('on SIGTERM under load: finishes or cancels in-flight jobs within the grace period, exits 0, leaves no process behind', async () => {
+    const graceMs = 3_000;
+    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'processes', LAB_SIZES: 'thumbnail=800,matrix=300,array=200000', LAB_WORKERS: '2', LAB_SHUTDOWN_GRACE_MS: String(graceMs), LAB_UPSTREAM_DELAY_MS: '200' });
+    started.push(daemon);
+    // Under load: jobs are in flight on the pool and the http lanes wait on the upstream.
+    await waitFor(
+      async () => {
+        const status = await getJson(`${daemon.url}/api/v1/status`);
+        return status.pools.processes.inFlight > 4;
+      },
+      { description: 'jobs in flight', timeoutMs: 30_000 },
+    );
+    const children = childPidsOf(daemon.pid);
+    assert.ok(children.length >= 3, `pool children and the upstream are running: ${children}`);
+
+    const stopAt = performance.now();
+    daemon.child.kill('SIGTERM');
+    const exit = await daemon.exited;
+    const elapsedMs = performance.now() - stopAt;
+    assert.deepEqual(exit, { code: 0, signal: null }, daemon.output());
+    assert.ok(elapsedMs < graceMs + 3_000, `exited within the grace period (took ${Math.round(elapsedMs)} ms)`);
+    await waitFor(() => children.every((pid) => !isAlive(pid)), { description: 'every child process to be gone', timeoutMs: 5_000 });
+  });
+
+  it('serves /healthz at once and /readyz once the pools are warm', async () => {
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads' });
+    started.push(daemon);
+    assert.deepEqual(await getJson(`${daemon.url}/healthz`), { status: 'ok' });
+    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).status === 200, { description: 'ready', timeoutMs: 30_000 });
+    const status = await getJson(`${daemon.url}/api/v1/status`);
+    assert.equal(status.driver, 'off');
+    assert.equal(status.pools.threads.inFlight, 0, 'no driver, no jobs');
+  });
+});
