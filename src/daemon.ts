@@ -10,7 +10,13 @@ import { formatTable } from './report/text-table.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
+import { metricsRoute } from './http/routes/metrics.ts';
+import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
+import { JobTelemetry } from './telemetry/job-telemetry.ts';
+import { LabMetrics } from './telemetry/lab-metrics.ts';
+import { MetricsExposition } from './telemetry/metrics-exposition.ts';
 import { ResourceUsage } from './telemetry/resource-usage.ts';
+import { RuntimeSampler } from './telemetry/runtime-sampler.ts';
 import { type EmbeddedUpstream, startEmbeddedUpstream } from './upstream/embedded-upstream.ts';
 
 export interface RunningDaemon {
@@ -23,6 +29,8 @@ export interface RunningDaemon {
 export interface DaemonOptions {
   /** Where human-readable progress goes (default: stdout). */
   log?: ((line: string) => void) | undefined;
+  /** What happens to traces, for the startup log (main.ts starts the SDK before anything is loaded). */
+  tracesDescription?: string | undefined;
 }
 
 const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -47,8 +55,11 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   let server: FastifyInstance | undefined;
   let notReadyReason: string | undefined = 'pools are warming up';
   const usage = new ResourceUsage(() => childPids(strategies.values()));
+  const metrics = new LabMetrics();
+  let sampler: RuntimeSampler | undefined;
 
   const closePools = async (): Promise<void> => {
+    await sampler?.stop();
     await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
     usage.close();
   };
@@ -56,7 +67,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   try {
     if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
     const upstreamUrl = config.upstreamUrl ?? upstream?.url;
-    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl });
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics) });
     const driver = config.driver
       ? new Driver({
           runner,
@@ -74,11 +85,14 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
-    server = createApiServer(context);
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry))]);
+    sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: context.defaultStrategy });
+    await sampler.start();
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, driver ${config.driver ? 'on' : 'off'}, upstream ${upstreamUrl})`);
+    log(`metrics on ${url}/metrics; ${options.tracesDescription ?? 'traces are off'}`);
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { startDaemon } from '../daemon.ts';
+import type { Tracing } from '../telemetry/tracing.ts';
 
 /** `concurrency-lab daemon`: configured by LAB_* variables only; exits 0 after a graceful shutdown. */
-export function registerDaemonCommand(program: Command): void {
+export function registerDaemonCommand(program: Command, tracing: Tracing | undefined): void {
   program
     .command('daemon')
     .description('run every enabled scenario continuously under the active strategy, serving the API and /metrics (configured by LAB_* variables)')
     .action(async () => {
       const config = loadConfig();
-      const daemon = await startDaemon(config);
+      const daemon = await startDaemon(config, { tracesDescription: tracing?.description });
       await new Promise<void>((resolve) => {
         let signals = 0;
         const onSignal = (signal: NodeJS.Signals): void => {
@@ -27,6 +28,8 @@ export function registerDaemonCommand(program: Command): void {
         process.on('SIGTERM', onSignal);
         process.on('SIGINT', onSignal);
       });
+      // Spans of the last jobs are still buffered.
+      await tracing?.shutdown();
       process.stdout.write('stopped\n');
     });
 }

@@ -1,32 +1,18 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { LabError } from '../errors.ts';
-import { registerDaemonCommand } from './daemon-command.ts';
-import { registerRunCommand } from './run-command.ts';
-import { registerUpstreamCommand } from './upstream-command.ts';
+/**
+ * Entry point. The OpenTelemetry SDK has to start before the modules it instruments are
+ * loaded, so this file starts it for the commands that serve traffic and only then loads
+ * the rest of the program.
+ */
+import { startTracing, type Tracing } from '../telemetry/tracing.ts';
 
-/** Exit code for bad arguments or configuration. */
-const EXIT_USAGE = 2;
+/** service.name per traced command (OTEL_SERVICE_NAME overrides). */
+const TRACED_COMMANDS: Record<string, string> = { daemon: 'concurrency-lab', upstream: 'concurrency-lab-upstream' };
+/** Scrapes and probes make no useful traces. */
+const UNTRACED_PATHS = ['/metrics', '/healthz', '/readyz'];
 
-const program = new Command('concurrency-lab')
-  .description('Measure how concurrency strategies behave on Node.js')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride((error: CommanderError) => {
-    process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
-  });
-
-registerDaemonCommand(program);
-registerUpstreamCommand(program);
-registerRunCommand(program);
-for (const command of program.commands) command.exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof LabError && (error.code === 'LAB_ERR_CONFIG_INVALID' || error.code === 'LAB_ERR_ARGS_INVALID')) {
-    process.stderr.write(`concurrency-lab: ${error.message}\n`);
-    process.exit(EXIT_USAGE);
-  }
-  process.stderr.write(`concurrency-lab: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-}
+const command = process.argv[2];
+const serviceName = command === undefined ? undefined : TRACED_COMMANDS[command];
+const tracing: Tracing | undefined = serviceName === undefined ? undefined : startTracing({ defaultServiceName: serviceName, ignoredPaths: UNTRACED_PATHS });
+const { runProgram } = await import('./program.ts');
+await runProgram(tracing);

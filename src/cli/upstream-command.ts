@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { UpstreamListening } from '../upstream/embedded-upstream.ts';
+import type { Tracing } from '../telemetry/tracing.ts';
 import { startUpstream } from '../upstream/upstream-server.ts';
 import { integerOption } from './option-parsers.ts';
 
 /** `concurrency-lab upstream`: the slow HTTP service the http scenario calls. */
-export function registerUpstreamCommand(program: Command): void {
+export function registerUpstreamCommand(program: Command, tracing: Tracing | undefined): void {
   program
     .command('upstream')
     .description('run the slow upstream: GET /work?bytes=N answers N bytes after --delay-ms ± --jitter-ms')
@@ -14,13 +15,17 @@ export function registerUpstreamCommand(program: Command): void {
     .option('--jitter-ms <ms>', 'uniform jitter around the delay', integerOption(0, 60_000), 10)
     .action(async (options: { host: string; port: number; delayMs: number; jitterMs: number }) => {
       const upstream = await startUpstream(options);
-      process.stdout.write(`upstream listening on ${upstream.url} (delay ${options.delayMs} ± ${options.jitterMs} ms)\n`);
+      process.stdout.write(`upstream listening on ${upstream.url} (delay ${options.delayMs} ± ${options.jitterMs} ms); ${tracing?.description ?? 'traces are off'}\n`);
       await new Promise<void>((resolve) => {
         // An open IPC channel keeps the process alive: let go of it once closed.
-        const stop = (): void => void upstream.close().then(() => {
-          if (process.connected) process.disconnect();
-          resolve();
-        });
+        const stop = (): void =>
+          void upstream
+            .close()
+            .then(() => tracing?.shutdown())
+            .then(() => {
+              if (process.connected) process.disconnect();
+              resolve();
+            });
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
         if (process.send !== undefined) {

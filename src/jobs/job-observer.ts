@@ -23,6 +23,8 @@ export interface JobEnd {
   pid: number | undefined;
   threadId: number | undefined;
   error: LabError | undefined;
+  /** The scenario's result, when the job succeeded. */
+  result: unknown;
 }
 
 /** One job as telemetry sees it. */

@@ -101,7 +101,7 @@ export class JobRunner {
     const strategy = this.strategy(request.strategy);
     const submittedAtMs = nowMs();
     const observation = this.#observer.start({ scenario: request.scenario, strategy: request.strategy, size: request.size, submittedAtMs });
-    const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined };
+    const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
 
     const gate = this.#gates.get(strategy.name)!;
     if (this.#draining || !this.#admits(gate)) {
@@ -136,6 +136,7 @@ export class JobRunner {
       end.pid = outcome.pid;
       end.threadId = outcome.threadId;
       end.durationMs = nowMs() - submittedAtMs;
+      end.result = outcome.result;
       observation.finish(end);
       return {
         scenario: request.scenario,

@@ -33,6 +33,10 @@ export class MainThreadStrategy implements Strategy {
     return false;
   }
 
+  workerUsage(): undefined {
+    return undefined;
+  }
+
   restarts(): Readonly<Record<RestartReason, number>> {
     return { crash: 0, cancel: 0 };
   }

@@ -1,12 +1,13 @@
 import type { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.ts';
-import type { RestartReason, Strategy, StrategyName, WorkerIdentity } from './strategy.ts';
-import type { Task, TaskOutcome, TaskReply } from './task.ts';
+import type { RestartReason, Strategy, StrategyName, WorkerIdentity, WorkerUsage } from './strategy.ts';
+import type { Task, TaskOutcome, TaskReply, WorkerStats } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
 
 /** What piscina and tinypool have in common, and all this class needs of them. */
 export interface TaskPool extends EventEmitter {
-  run(task: Task, options: { signal: AbortSignal }): Promise<TaskReply>;
+  run(task: Task | null, options: { signal: AbortSignal; name?: string }): Promise<TaskReply>;
   destroy(): Promise<void>;
 }
 
@@ -26,6 +27,9 @@ function workerKey({ pid, threadId }: WorkerIdentity): string {
   return `${pid}:${threadId}`;
 }
 
+const FLUSH_SIGNAL = new AbortController().signal;
+const FLUSH_TIMEOUT_MS = 2_000;
+
 const WARM_UP_TASK: Task = { scenario: 'noop', size: 0, upstreamUrl: undefined, traceContext: undefined };
 
 /**
@@ -43,6 +47,10 @@ export class PoolStrategy implements Strategy {
   readonly #killWorker: (worker: WorkerIdentity) => void;
   readonly #knownWorkers = new Set<string>();
   readonly #restarts: Record<RestartReason, number> = { crash: 0, cancel: 0 };
+  /** Latest counters per worker, by workerKey. */
+  readonly #stats = new Map<string, WorkerStats>();
+  /** Counters of workers that are gone. */
+  readonly #retired = { cpuSeconds: 0, eluActiveMs: 0, eluIdleMs: 0 };
   #unattributedCrashes = 0;
   #closed = false;
 
@@ -74,6 +82,7 @@ export class PoolStrategy implements Strategy {
     } finally {
       this.#noticeReplacements();
     }
+    if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
     return unwrapReply(reply);
   }
 
@@ -94,6 +103,25 @@ export class PoolStrategy implements Strategy {
     return true;
   }
 
+  workerUsage(): WorkerUsage {
+    const live = new Set(this.#listWorkers().map(workerKey));
+    const usage = { ...this.#retired, heapUsedBytes: 0 };
+    for (const [key, stats] of this.#stats) {
+      if (!live.has(key) && !this.#closed) {
+        this.#retired.cpuSeconds += stats.cpuSeconds;
+        this.#retired.eluActiveMs += stats.eluActiveMs;
+        this.#retired.eluIdleMs += stats.eluIdleMs;
+        this.#stats.delete(key);
+      } else {
+        usage.heapUsedBytes += stats.heapUsedBytes;
+      }
+      usage.cpuSeconds += stats.cpuSeconds;
+      usage.eluActiveMs += stats.eluActiveMs;
+      usage.eluIdleMs += stats.eluIdleMs;
+    }
+    return usage;
+  }
+
   restarts(): Readonly<Record<RestartReason, number>> {
     this.#noticeReplacements();
     return { ...this.#restarts };
@@ -101,6 +129,9 @@ export class PoolStrategy implements Strategy {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // One flush per worker: with every worker idle, each takes exactly one of these tasks.
+    const flushes = Array.from({ length: this.slots }, () => this.#pool.run(null, { signal: FLUSH_SIGNAL, name: 'flushTelemetry' }));
+    await Promise.race([Promise.allSettled(flushes), sleep(FLUSH_TIMEOUT_MS)]);
     await this.#pool.destroy();
   }
 

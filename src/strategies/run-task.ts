@@ -1,6 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { toWire } from '../errors.ts';
 import { SCENARIOS } from '../scenarios/catalog.ts';
+import { withExecuteSpan } from '../telemetry/execute-span.ts';
 import type { Task, TaskReply } from './task.ts';
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -11,10 +12,15 @@ export function nowMs(): number {
 }
 
 /**
- * Runs one task where it is called (main thread, worker thread or child process) and never
- * throws: failures come back as a wire error, so they cross any boundary intact.
+ * Runs one task where it is called (main thread, worker thread or child process), inside its
+ * `execute` span, and never throws: failures come back as a wire error, so they cross any
+ * boundary intact.
  */
-export async function runTask(task: Task, signal: AbortSignal = NEVER_ABORTED): Promise<TaskReply> {
+export function runTask(task: Task, signal: AbortSignal = NEVER_ABORTED): Promise<TaskReply> {
+  return withExecuteSpan(task, signal, runScenario);
+}
+
+async function runScenario(task: Task, signal: AbortSignal): Promise<TaskReply> {
   const startedAtMs = nowMs();
   const started = performance.now();
   try {

@@ -14,6 +14,17 @@ export interface WorkerIdentity {
   threadId: number;
 }
 
+/** What a pool's workers used, from the counters they send with every reply. */
+export interface WorkerUsage {
+  /** CPU seconds of every worker the pool ever had (replaced ones keep counting). */
+  cpuSeconds: number;
+  /** Event-loop active and idle time, summed the same way. */
+  eluActiveMs: number;
+  eluIdleMs: number;
+  /** V8 heap in use by the live workers. */
+  heapUsedBytes: number;
+}
+
 /** Why a pool replaced a worker. */
 export type RestartReason = 'crash' | 'cancel';
 
@@ -34,6 +45,8 @@ export interface Strategy {
    * there is no such worker or the strategy runs on the main thread.
    */
   terminateWorker(worker: WorkerIdentity): boolean;
+  /** Resource use of the pool's workers; undefined for strategies on the main thread. */
+  workerUsage(): WorkerUsage | undefined;
   /** Workers replaced so far, by reason. */
   restarts(): Readonly<Record<RestartReason, number>>;
   /** Stops accepting work and ends every worker; in-flight tasks reject. */

@@ -26,5 +26,15 @@ export interface TaskOutcome extends TaskTiming {
   result: unknown;
 }
 
+/** A pool worker's own counters, cumulative since it started; it sends them with every reply. */
+export interface WorkerStats {
+  /** CPU seconds of the worker thread, or of the whole child process. */
+  cpuSeconds: number;
+  /** Event-loop time spent active and idle (performance.eventLoopUtilization()). */
+  eluActiveMs: number;
+  eluIdleMs: number;
+  heapUsedBytes: number;
+}
+
 /** What comes back over the wire: errors travel as data, so a rejected pool promise always means the worker itself failed. */
-export type TaskReply = ({ ok: true; result: unknown } | { ok: false; error: WireError }) & TaskTiming;
+export type TaskReply = ({ ok: true; result: unknown } | { ok: false; error: WireError }) & TaskTiming & { stats?: WorkerStats };

@@ -26,7 +26,8 @@ export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs
   const child: ChildProcess = fork(
     CLI,
     ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs)],
-    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
+    // The daemon's own OTEL_SERVICE_NAME must not name the upstream: it is the second service in each trace.
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, OTEL_SERVICE_NAME: 'concurrency-lab-upstream' } },
   );
   const listening = new Promise<string>((resolve, reject) => {
     child.on('message', (message: UpstreamListening) => {

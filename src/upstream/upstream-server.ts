@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UpstreamMetrics } from './upstream-metrics.ts';
 
 export interface UpstreamOptions {
   host: string;
@@ -20,8 +21,13 @@ export interface RunningUpstream {
   close(): Promise<void>;
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions, metrics: UpstreamMetrics): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://upstream');
+  response.once('finish', () => metrics.responses.inc({ status_code: String(response.statusCode) }));
+  if (url.pathname === '/metrics') {
+    response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+    return;
+  }
   if (url.pathname === '/healthz') {
     response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     return;
@@ -40,10 +46,11 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes }).end(FILL.subarray(0, bytes));
 }
 
-/** The slow upstream: GET /work?bytes=N answers N bytes after delayMs ± jitterMs. */
+/** The slow upstream: GET /work?bytes=N answers N bytes after delayMs ± jitterMs; GET /metrics, GET /healthz. */
 export async function startUpstream(options: UpstreamOptions): Promise<RunningUpstream> {
+  const metrics = new UpstreamMetrics();
   const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
-    handle(request, response, options).catch((error: unknown) => {
+    handle(request, response, options, metrics).catch((error: unknown) => {
       response.destroy(error as Error);
     });
   });

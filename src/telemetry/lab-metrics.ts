@@ -1,0 +1,53 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { LoopDelaySummary } from './loop-delay-summary.ts';
+
+/** monitorEventLoopDelay's sampling interval. */
+export const LOOP_DELAY_RESOLUTION_MS = 10;
+/** prom-client's gauges named like counters: each is also published per type (nodejs_active_handles{type}), and promtool rejects the name. */
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Job latency buckets in seconds: 0.5 ms to 30 s (the default job timeout). */
+export const JOB_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** API request latency buckets in seconds. */
+const HTTP_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+function openMetricsRegistry(): Registry<RegistryContentType> {
+  const registry = new Registry<RegistryContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
+}
+
+/**
+ * Every metric the daemon exports (names and labels in the README's metrics table), in one
+ * OpenMetrics registry so that histograms can carry trace_id exemplars. Created once per
+ * daemon; label sets are bounded by the strategy, scenario and outcome names.
+ */
+export class LabMetrics {
+  readonly registry = openMetricsRegistry();
+
+  readonly jobs = new Counter({ name: 'lab_jobs_total', help: 'Jobs finished, by outcome (ok, error, timeout, cancelled, rejected = shed).', labelNames: ['scenario', 'strategy', 'outcome'] as const, registers: [this.registry] });
+  readonly jobDuration = new Histogram({ name: 'lab_job_duration_seconds', help: 'Job latency from submission to result (queue + run), with trace_id exemplars.', labelNames: ['scenario', 'strategy'] as const, buckets: JOB_BUCKETS_SECONDS, enableExemplars: true, registers: [this.registry] });
+  readonly jobQueue = new Histogram({ name: 'lab_job_queue_seconds', help: 'Time a job waited before a worker started it (includes dispatch to the worker).', labelNames: ['scenario', 'strategy'] as const, buckets: JOB_BUCKETS_SECONDS, registers: [this.registry] });
+  readonly jobRun = new Histogram({ name: 'lab_job_run_seconds', help: 'Time a job ran, measured where it ran.', labelNames: ['scenario', 'strategy'] as const, buckets: JOB_BUCKETS_SECONDS, registers: [this.registry] });
+  readonly jobsInFlight = new Gauge({ name: 'lab_jobs_in_flight', help: 'Jobs admitted and not finished (queued or running).', labelNames: ['scenario', 'strategy'] as const, registers: [this.registry] });
+
+  readonly cpu = new Counter({ name: 'lab_cpu_seconds_total', help: 'CPU seconds used, children included: component=worker for pool threads or child processes, component=main for the rest of the daemon (attributed to the active strategy).', labelNames: ['strategy', 'component'] as const, registers: [this.registry] });
+  readonly memory = new Gauge({ name: 'lab_memory_bytes', help: 'Memory by strategy and component, children included: kind=rss (resident set) or heap (V8 heap used).', labelNames: ['strategy', 'component', 'kind'] as const, registers: [this.registry] });
+  readonly poolWorkers = new Gauge({ name: 'lab_pool_workers', help: 'Execution slots by state: busy (running a job) or idle. async has no idle slots (it has no limit).', labelNames: ['strategy', 'state'] as const, registers: [this.registry] });
+  readonly poolQueueDepth = new Gauge({ name: 'lab_pool_queue_depth', help: 'Jobs waiting for a free slot.', labelNames: ['strategy'] as const, registers: [this.registry] });
+  readonly poolRestarts = new Counter({ name: 'lab_pool_worker_restarts_total', help: 'Workers replaced by the pool, by reason: crash (died) or cancel (ended to stop a cancelled or timed-out job).', labelNames: ['strategy', 'reason'] as const, registers: [this.registry] });
+
+  readonly eventLoopDelay = new LoopDelaySummary(this.registry, LOOP_DELAY_RESOLUTION_MS);
+  readonly eventLoopUtilization = new Gauge({ name: 'lab_event_loop_utilization', help: 'Event-loop utilization (0..1) over the last sampling period: the main thread, or the mean of the pool workers.', labelNames: ['thread', 'strategy'] as const, registers: [this.registry] });
+
+  readonly upstreamRequests = new Counter({ name: 'lab_upstream_requests_total', help: 'Requests of the http scenario to the upstream, by status class and error kind.', labelNames: ['status_class', 'error'] as const, registers: [this.registry] });
+  readonly strategyActive = new Gauge({ name: 'lab_strategy_active', help: "1 for the driver's active strategy, 0 for the others.", labelNames: ['strategy'] as const, registers: [this.registry] });
+
+  readonly httpRequests = new Counter({ name: 'lab_http_requests_total', help: 'API requests served.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });
+  readonly httpDuration = new Histogram({ name: 'lab_http_request_duration_seconds', help: 'API request latency.', labelNames: ['method', 'route', 'status_code'] as const, buckets: HTTP_BUCKETS_SECONDS, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of MISNAMED_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+  }
+}

@@ -1,0 +1,117 @@
+import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
+import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+export interface TracingOptions {
+  /** service.name unless OTEL_SERVICE_NAME says otherwise. */
+  defaultServiceName: string;
+  /**
+   * Export every span as soon as it ends instead of in batches. Pool workers use it: a
+   * worker can be ended abruptly (a cancelled job), and a batch would die with it.
+   */
+  exportEachSpan?: boolean;
+  /** Ignore incoming requests to these paths (scrapes and probes). */
+  ignoredPaths?: readonly string[];
+}
+
+export interface Tracing {
+  /** One line for the startup log: where spans go. */
+  readonly description: string;
+  /** Exports every ended span that is still buffered. */
+  flush(): Promise<void>;
+  /** Flushes and stops; later spans are dropped. */
+  shutdown(): Promise<void>;
+}
+
+/** Keeps spans (and trace ids for exemplars) alive when nothing exports them: the SDK sets up no tracing at all without a processor. */
+const DISCARD: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
+
+const env = (name: string): string | undefined => {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+/** The OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL; each reads its endpoint and headers from the environment. */
+function otlpExporter(): { exporter: SpanExporter; protocol: string } {
+  const protocol = env('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? env('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  switch (protocol) {
+    case 'grpc':
+      return { exporter: new OtlpGrpcExporter(), protocol };
+    case 'http/json':
+      return { exporter: new OtlpJsonExporter(), protocol };
+    default:
+      return { exporter: new OtlpProtoExporter(), protocol: 'http/protobuf' };
+  }
+}
+
+/** What to do with finished spans, from the standard variables, and how to say so. */
+function spanPipeline(exportEachSpan: boolean): { processors: SpanProcessor[]; description: string } {
+  const wrap = (exporter: SpanExporter): SpanProcessor => (exportEachSpan ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter));
+  const exporters = (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
+  if (exporters.includes('none')) return { processors: [DISCARD], description: 'traces are recorded (trace ids in exemplars) but not exported: OTEL_TRACES_EXPORTER=none' };
+  const processors: SpanProcessor[] = [];
+  const targets: string[] = [];
+  if (exporters.includes('console')) {
+    processors.push(wrap(new ConsoleSpanExporter()));
+    targets.push('the console');
+  }
+  if (exporters.includes('otlp')) {
+    const endpoint = env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env('OTEL_EXPORTER_OTLP_ENDPOINT');
+    if (endpoint === undefined) {
+      targets.push('nowhere over OTLP (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; trace ids still appear in exemplars)');
+    } else {
+      const { exporter, protocol } = otlpExporter();
+      processors.push(wrap(exporter));
+      targets.push(`${endpoint} (OTLP ${protocol})`);
+    }
+  }
+  return { processors: processors.length > 0 ? processors : [DISCARD], description: `traces go to ${targets.join(' and ')}` };
+}
+
+/**
+ * Starts the OpenTelemetry SDK in this thread or process, before the modules it instruments
+ * are loaded (import them afterwards, dynamically). Configured by the standard OTEL_*
+ * variables: OTEL_SDK_DISABLED, OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER(_ARG),
+ * OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / PROTOCOL / HEADERS.
+ * OpenTelemetry metrics and logs stay off: metrics are prom-client's.
+ */
+export function startTracing(options: TracingOptions): Tracing {
+  if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
+    return { description: 'traces are off (OTEL_SDK_DISABLED=true)', flush: async () => {}, shutdown: async () => {} };
+  }
+  diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
+  // ESM imports of node:http are only instrumented through a loader hook; the synchronous
+  // in-thread hook intercepts just this module, in this thread.
+  registerImportHooks({ include: ['http', 'node:http'] });
+  const { processors, description } = spanPipeline(options.exportEachSpan ?? false);
+  const ignoredPaths = new Set(options.ignoredPaths ?? []);
+  const sdk = new NodeSDK({
+    serviceName: env('OTEL_SERVICE_NAME') ?? options.defaultServiceName,
+    spanProcessors: processors,
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => ignoredPaths.has((request.url ?? '').split('?')[0]!),
+        // The lab's only outgoing HTTP is undici's, instrumented below.
+        ignoreOutgoingRequestHook: () => true,
+      }),
+      new UndiciInstrumentation(),
+    ],
+  });
+  sdk.start();
+  const flushers = processors;
+  return {
+    description,
+    flush: async () => {
+      await Promise.all(flushers.map((processor) => processor.forceFlush()));
+    },
+    shutdown: () => sdk.shutdown(),
+  };
+}
