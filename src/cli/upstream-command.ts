@@ -18,14 +18,16 @@ export function registerUpstreamCommand(program: Command, tracing: Tracing | und
       process.stdout.write(`upstream listening on ${upstream.url} (delay ${options.delayMs} ± ${options.jitterMs} ms); ${tracing?.description ?? 'traces are off'}\n`);
       await new Promise<void>((resolve) => {
         // An open IPC channel keeps the process alive: let go of it once closed.
-        const stop = (): void =>
-          void upstream
+        let stopping: Promise<void> | undefined;
+        const stop = (): void => {
+          stopping ??= upstream
             .close()
             .then(() => tracing?.shutdown())
             .then(() => {
               if (process.connected) process.disconnect();
               resolve();
             });
+        };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
         if (process.send !== undefined) {

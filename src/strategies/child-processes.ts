@@ -14,6 +14,9 @@ export class ChildProcessesStrategy extends PoolStrategy {
       minThreads: size,
       maxThreads: size,
       idleTimeout: Number.POSITIVE_INFINITY,
+      // tinypool's child_process runtime gives children an empty environment unless told
+      // otherwise; they need the OTEL_* variables (and everything else) like threads have.
+      env: process.env as Record<string, string>,
     });
     super({
       name: 'processes',
