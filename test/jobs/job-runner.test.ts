@@ -99,6 +99,20 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
     await assert.rejects(runner.run({ scenario: 'noop', strategy: 'async', size: 0 }), { code: 'LAB_ERR_SHUTTING_DOWN' });
   });
 
+  it('drain cancels jobs still waiting for a slot at once, and lets running ones finish', async () => {
+    const runner = runnerWith();
+    // sequential has one slot: the first http job (2 s upstream) runs, the others wait.
+    const running = runner.run({ scenario: 'http', strategy: 'sequential', size: 10 });
+    const waiting = [1, 2, 3].map(() => runner.run({ scenario: 'http', strategy: 'sequential', size: 10 }));
+    await waitFor(() => runner.load('sequential').queued === 3, { description: 'three jobs waiting' });
+    const started = performance.now();
+    const draining = runner.drain(10_000);
+    for (const job of waiting) await assert.rejects(job, { code: 'LAB_ERR_SHUTTING_DOWN' });
+    assert.ok(performance.now() - started < 500, 'waiting jobs were cancelled at once');
+    assert.equal((await running).scenario, 'http');
+    await draining;
+  });
+
   it('drain cancels jobs still running at the deadline', async () => {
     const runner = runnerWith();
     const job = assert.rejects(runner.run({ scenario: 'http', strategy: 'processes', size: 10 }), { code: 'LAB_ERR_SHUTTING_DOWN' });
