@@ -1,6 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { LabError } from '../errors.ts';
 import type { ApiContext } from './api-context.ts';
+import { clientErrorHandler } from './client-error-handler.ts';
 import { errorBody, toApiError } from './error-response.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
@@ -11,22 +12,33 @@ import { strategyRoutes } from './routes/strategies.ts';
 /** No route takes a body; anything larger than this is refused with 413. */
 const BODY_LIMIT_BYTES = 64 * 1024;
 
+function sendError(error: unknown, reply: FastifyReply): void {
+  const apiError = toApiError(error);
+  if (apiError.code === 'LAB_ERR_QUEUE_FULL' || apiError.code === 'LAB_ERR_SHUTTING_DOWN') reply.header('retry-after', '1');
+  reply.code(apiError.statusCode).send(errorBody(apiError));
+}
+
 export type RouteRegistrar = (app: FastifyInstance, context: ApiContext) => void;
 
 /** The daemon's one HTTP server: API, health and (registered by telemetry) /metrics. */
 export function createApiServer(context: ApiContext, extraRoutes: readonly RouteRegistrar[] = []): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    clientErrorHandler,
+    // Errors fastify raises before routing (a URL that does not decode, a path parameter past
+    // maxParamLength) go through the same error handler, so they get our body too.
+    frameworkErrors: (error, _request, reply) => sendError(error, reply),
+  });
 
   // Accept any content type (and ignore the body), so odd clients get the route's answer
   // instead of 415; the body limit still applies.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler((error, _request, reply) => {
-    const apiError = toApiError(error);
-    if (apiError.code === 'LAB_ERR_QUEUE_FULL' || apiError.code === 'LAB_ERR_SHUTTING_DOWN') reply.header('retry-after', '1');
-    reply.code(apiError.statusCode).send(errorBody(apiError));
-  });
+  app.setErrorHandler((error, _request, reply) => sendError(error, reply));
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(new LabError('LAB_ERR_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   });

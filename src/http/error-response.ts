@@ -16,6 +16,9 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'LAB_ERR_BAD_REQUEST',
   FST_ERR_CTP_INVALID_JSON_BODY: 'LAB_ERR_BAD_REQUEST',
   FST_ERR_BAD_URL: 'LAB_ERR_BAD_REQUEST',
+  // Only /api/v1/jobs/:scenario has a path parameter: a name past fastify's maxParamLength
+  // (100) is no scenario's.
+  FST_ERR_MAX_PARAM_LENGTH: 'LAB_ERR_SCENARIO_UNKNOWN',
   FST_ERR_ASYNC_CONSTRAINT: 'LAB_ERR_BAD_REQUEST',
   FST_ERR_VALIDATION: 'LAB_ERR_PARAM_INVALID',
 };
