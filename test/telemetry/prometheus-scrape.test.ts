@@ -7,7 +7,7 @@ import { waitFor } from '../support/wait-for.ts';
 
 /** Long enough for rate() over a few 1 s scrapes, short enough for a test. */
 const PHASE_SECONDS = 9;
-const RATE_WINDOW = '6s';
+const RATE_WINDOW = '4s';
 
 /**
  * A real Prometheus scrapes real daemons, one strategy at a time on the same port (so CPU use
@@ -23,7 +23,8 @@ describe('a real Prometheus scraping the daemon', () => {
     const daemon = await startLabDaemon({ LAB_PORT: String(port), LAB_STRATEGIES: strategy, LAB_WORKERS: '2', ...env });
     running.push(daemon);
     try {
-      const expr = `sum(rate(lab_cpu_seconds_total{strategy="${strategy}"}[${RATE_WINDOW}]))`;
+      // The busiest stretch of the phase: on a shared machine, other work may take a core for a while.
+      const expr = `max_over_time(sum(rate(lab_cpu_seconds_total{strategy="${strategy}"}[${RATE_WINDOW}]))[${PHASE_SECONDS}s:1s])`;
       await waitFor(async () => (await prometheus.client.query(`count_over_time(lab_strategy_active{strategy="${strategy}"}[${PHASE_SECONDS}s])`))[0]?.values[0]?.[1] === PHASE_SECONDS, {
         description: `${PHASE_SECONDS} scrapes of the ${strategy} daemon`,
         timeoutMs: 40_000,
@@ -49,7 +50,8 @@ describe('a real Prometheus scraping the daemon', () => {
     await prometheus?.stop();
   });
 
-  it('measures cores per strategy, children included: sequential about one, threads with 2 workers more than 1.5', () => {
+  it('measures cores per strategy, children included: sequential about one, threads with 2 workers more than 1.5', (t) => {
+    t.diagnostic(`cores used: ${JSON.stringify(cores)}`);
     assert.ok(cores.sequential! > 0.7 && cores.sequential! < 1.3, `sequential used ${cores.sequential} cores`);
     assert.ok(cores.threads! > 1.5, `threads used ${cores.threads} cores`);
     assert.ok(cores.processes! > 0.1, `processes used ${cores.processes} cores`);
