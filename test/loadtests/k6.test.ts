@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { type LabDaemon, startLabDaemon } from '../support/lab-daemon.ts';
 import { type RunningCollector, startCollector } from '../support/start-collector.ts';
+import { type RunningPrometheus, startPrometheus } from '../support/start-prometheus.ts';
 import { startProcess } from '../support/started-process.ts';
 import { resolveTool } from '../support/tools.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -31,12 +32,12 @@ interface K6Run {
  * Runs the real k6 on a script against the daemon, with `env` as k6 variables; returns its
  * exit code (0: every threshold passed, 99: one crossed), its output and the JSON summary.
  */
-async function runK6(daemon: LabDaemon, dir: string, script: string, env: Record<string, string>): Promise<K6Run> {
+async function runK6(daemon: LabDaemon, dir: string, script: string, env: Record<string, string>, k6Env: Record<string, string> = {}): Promise<K6Run> {
   const summaryPath = join(dir, `${script}-summary.json`);
   const variables = Object.entries({ ...env, LAB_URL: daemon.url, SUMMARY_JSON: summaryPath }).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
   const k6 = await startProcess(resolveTool('k6'), ['run', '--quiet', '--no-color', ...variables, join(LOADTESTS, `${script}.ts`)], {
     // No usage report: the machines here have no internet, and tests should not phone home.
-    env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+    env: { ...process.env, K6_NO_USAGE_REPORT: 'true', ...k6Env },
   });
   const timer = setTimeout(() => void k6.stop('SIGKILL'), K6_DEADLINE_MS);
   try {
@@ -66,6 +67,7 @@ function assertPerStrategyRows(run: K6Run, script: string): void {
 
 describe('the k6 scripts, run by a real k6 against a real daemon', () => {
   let collector: RunningCollector;
+  let prometheus: RunningPrometheus;
   let daemon: LabDaemon;
   let dir: string;
   const runs: Record<string, K6Run> = {};
@@ -73,6 +75,8 @@ describe('the k6 scripts, run by a real k6 against a real daemon', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lab-k6-'));
     collector = await startCollector();
+    // Only receives k6's remote writes; it scrapes nothing.
+    prometheus = await startPrometheus({ config: { global: { scrape_interval: '1m' } } });
     daemon = await startLabDaemon({
       LAB_DRIVER: 'off',
       LAB_STRATEGIES: STRATEGIES.join(','),
@@ -85,16 +89,19 @@ describe('the k6 scripts, run by a real k6 against a real daemon', () => {
     // About 20 s: four strategies one after another, 4 s each plus a 1 s gap, at a rate and
     // size that a busy 2-core machine holds easily. The latency limits are loose on purpose:
     // this checks that the script and its thresholds work, not how fast the machine is.
-    runs.compare = await runK6(daemon, dir, 'compare', {
-      SCENARIO: 'matrix',
-      SIZE: '40',
-      RATE: '5',
-      DURATION: '4s',
-      GAP: '1s',
-      P95_MS: '2000',
-      P99_MS: '4000',
-      MAX_FAILED_RATE: '0',
-    });
+    runs.compare = await runK6(
+      daemon,
+      dir,
+      'compare',
+      { SCENARIO: 'matrix', SIZE: '40', RATE: '5', DURATION: '4s', GAP: '1s', P95_MS: '2000', P99_MS: '4000', MAX_FAILED_RATE: '0' },
+      {
+        // k6's Prometheus remote-write output, set up as the compose k6 service does.
+        K6_OUT: 'experimental-prometheus-rw',
+        K6_PROMETHEUS_RW_SERVER_URL: prometheus.remoteWriteUrl,
+        K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true',
+        K6_PROMETHEUS_RW_PUSH_INTERVAL: '2s',
+      },
+    );
     // Spans still buffered in the daemon are flushed on shutdown.
     const exit = await daemon.stop();
     assert.equal(exit.code, 0, daemon.output());
@@ -103,6 +110,7 @@ describe('the k6 scripts, run by a real k6 against a real daemon', () => {
   after(async () => {
     await daemon?.stop();
     await collector?.stop();
+    await prometheus?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
@@ -114,6 +122,16 @@ describe('the k6 scripts, run by a real k6 against a real daemon', () => {
 
   it('compare.ts (about 20 s) passes its per-strategy thresholds with a row per strategy', () => {
     assertPerStrategyRows(runs.compare!, 'compare');
+  });
+
+  it("compare.ts's numbers reach Prometheus through k6's remote-write output, by strategy", async () => {
+    const requests = await prometheus.client.query('sum by (strategy) (k6_http_reqs_total{strategy!=""})');
+    const byStrategy = Object.fromEntries(requests.map((series) => [series.metric.strategy, series.values[0]![1]]));
+    for (const row of runs.compare!.summary.strategies) {
+      assert.equal(byStrategy[row.strategy], row.requests, `k6_http_reqs_total{strategy="${row.strategy}"} against the summary`);
+    }
+    const latency = await prometheus.client.query('histogram_quantile(0.99, sum by (strategy) (k6_http_req_duration_seconds{strategy!=""}))');
+    assert.deepEqual(latency.map((series) => series.metric.strategy).toSorted(), STRATEGIES.toSorted(), 'p99 per strategy from the native histogram');
   });
 
   it("k6's traceparent starts the daemon's traces: job requests continue k6's trace, untraced setup requests start their own", async () => {
