@@ -1,0 +1,7 @@
+import type { Benchmark } from './benchmark.ts';
+import { cpuBench } from './cpu-bench.ts';
+import { thumbnailBench } from './thumbnail-bench.ts';
+import { thumbnailKnobsBench } from './thumbnail-knobs-bench.ts';
+
+/** Every benchmark, in the order a full run takes them (cheapest and most basic first). */
+export const BENCHMARKS: readonly Benchmark[] = [cpuBench, thumbnailBench, thumbnailKnobsBench];

@@ -1,0 +1,26 @@
+// PromQL fragments the dashboards share. Panels keep their expressions readable in place; only
+// patterns that repeat with the same meaning live here.
+
+/** The label filter of panels that honour both template variables. */
+export const SCENARIO_AND_STRATEGY = 'scenario=~"$scenario", strategy=~"$strategy"';
+
+/** The label filter of per-strategy series (CPU, memory, pools, event loop). */
+export const STRATEGY = 'strategy=~"$strategy"';
+
+/** `histogram_quantile(q, sum by (<by>, le) (rate(<metric>_bucket{<filter>}[$__rate_interval])))` */
+export function histogramQuantile(quantile: number, metric: string, filter: string, by: string): string {
+  return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${metric}_bucket{${filter}}[$__rate_interval])))`;
+}
+
+/**
+ * Keeps a per-strategy series only while that strategy is the active one, so a rotation's idle
+ * strategies (and their last gauge values) do not dilute an average over the dashboard's range.
+ */
+export function whileActive(perStrategy: string): string {
+  return `(${perStrategy}) and on (strategy) (max by (strategy) (lab_strategy_active) == 1)`;
+}
+
+/** `<fn>_over_time(<whileActive(perStrategy)>[$__range:])`: a range summary per strategy. */
+export function overActiveWindows(fn: 'avg' | 'max', perStrategy: string): string {
+  return `${fn}_over_time((${whileActive(perStrategy)})[$__range:])`;
+}
