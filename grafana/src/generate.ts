@@ -1,7 +1,7 @@
 // Writes the dashboards as JSON into grafana/dashboards/, where Grafana's file provider loads
 // them. Run after changing anything in grafana/src/:
 //
-//   node grafana/src/generate.ts
+//   npm run dashboards        (node grafana/src/generate.ts)
 //
 // The JSON is committed; test/bundle/dashboards.test.ts fails when it differs from what this
 // generates.
