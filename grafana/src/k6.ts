@@ -1,20 +1,25 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type VariableSpec } from './layout.ts';
 import type { PanelSpec } from './panels.ts';
-import { histogramQuantile, STRATEGY } from './promql.ts';
+import { histogramQuantile, SCENARIO_AND_STRATEGY, STRATEGY } from './promql.ts';
 
 export const K6_UID = 'lab-k6';
 
 // k6 writes with `-o experimental-prometheus-rw` and K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM:
-// counters k6_*_total, rates k6_*_rate, trends as native histograms k6_*_seconds. Every request
-// of the lab's scripts carries the tag strategy, which becomes a label.
+// counters k6_*_total, rates k6_*_rate, trends as native histograms k6_*_seconds. Every job
+// request of the lab's scripts (loadtests/lib/post-job.ts) and its checks carry the tags strategy
+// and lab_scenario (k6's own `scenario` tag names the k6 scenario), which become labels.
 const VARIABLES: readonly VariableSpec[] = [
-  { name: 'strategy', label: 'Strategy', metric: 'k6_http_reqs_total', description: 'The strategy tag of the k6 requests.' },
+  { name: 'scenario', label: 'Scenario', metric: 'k6_http_reqs_total', labelName: 'lab_scenario', description: 'The lab scenario of the k6 job requests (tag lab_scenario).' },
+  { name: 'strategy', label: 'Strategy', metric: 'k6_http_reqs_total', description: 'The strategy tag of the k6 job requests.' },
 ];
+
+/** k6 series of the selected lab scenarios and strategies. */
+const K6_FILTER = `lab_scenario=~"$scenario", ${STRATEGY}`;
 
 /** `histogram_quantile` over a k6 native histogram (no _bucket series, no le label). */
 function k6Quantile(quantile: number, metric: string, by: string): string {
-  return `histogram_quantile(${quantile}, sum by (${by}) (rate(${metric}{${STRATEGY}}[$__rate_interval])))`;
+  return `histogram_quantile(${quantile}, sum by (${by}) (rate(${metric}{${K6_FILTER}}[$__rate_interval])))`;
 }
 
 const CLIENT: readonly PanelSpec[] = [
@@ -25,7 +30,7 @@ const CLIENT: readonly PanelSpec[] = [
     unit: 'reqps',
     min: 0,
     width: 8,
-    queries: [{ expr: `sum by (strategy) (rate(k6_http_reqs_total{${STRATEGY}}[$__rate_interval]))`, legend: '{{strategy}}' }],
+    queries: [{ expr: `sum by (strategy) (rate(k6_http_reqs_total{${K6_FILTER}}[$__rate_interval]))`, legend: '{{strategy}}' }],
   },
   {
     kind: 'timeseries',
@@ -42,13 +47,18 @@ const CLIENT: readonly PanelSpec[] = [
   },
   {
     kind: 'timeseries',
-    title: 'Failed requests',
-    description: "Share of requests k6 counted as failed (http_req_failed: status outside expected_response, e.g. 503 when a strategy's queue is full).",
+    title: 'Failed and shed requests',
+    description:
+      "Share of requests k6 counted as failed (http_req_failed: a status outside the script's expected ones), and share the daemon shed with 503 because the strategy's queue was full (shed).",
     unit: 'percentunit',
     min: 0,
     max: 1,
     width: 8,
-    queries: [{ expr: `max by (strategy) (k6_http_req_failed_rate{${STRATEGY}})`, legend: '{{strategy}}' }],
+    queries: [
+      { expr: `max by (strategy) (k6_http_req_failed_rate{${K6_FILTER}})`, legend: '{{strategy}} failed' },
+      // postJob's own rate: the share of job requests the daemon shed with 503 (queue full).
+      { expr: `max by (strategy) (k6_shed_rate{${K6_FILTER}})`, legend: '{{strategy}} shed' },
+    ],
   },
   {
     kind: 'timeseries',
@@ -63,12 +73,12 @@ const CLIENT: readonly PanelSpec[] = [
   {
     kind: 'timeseries',
     title: 'Checks passing',
-    description: 'Share of check() calls that passed, by check (and strategy, where the script tags its checks).',
+    description: 'Share of check() calls that passed, by check and strategy.',
     unit: 'percentunit',
     min: 0,
     max: 1,
     width: 8,
-    queries: [{ expr: `avg by (check, strategy) (k6_checks_rate{${STRATEGY}})`, legend: '{{check}} {{strategy}}' }],
+    queries: [{ expr: `avg by (check, strategy) (k6_checks_rate{${K6_FILTER}})`, legend: '{{check}} {{strategy}}' }],
   },
   {
     kind: 'timeseries',
@@ -96,7 +106,7 @@ const SERVER: readonly PanelSpec[] = [
     queries: [
       { expr: k6Quantile(0.95, 'k6_http_req_duration_seconds', 'strategy'), legend: '{{strategy}} k6' },
       {
-        expr: histogramQuantile(0.95, 'lab_job_duration_seconds', STRATEGY, 'strategy'),
+        expr: histogramQuantile(0.95, 'lab_job_duration_seconds', SCENARIO_AND_STRATEGY, 'strategy'),
         legend: '{{strategy}} daemon',
         exemplar: true,
       },
@@ -110,7 +120,7 @@ const SERVER: readonly PanelSpec[] = [
     min: 0,
     width: 12,
     queries: [
-      { expr: `sum by (strategy, outcome) (rate(lab_jobs_total{${STRATEGY}}[$__rate_interval]))`, legend: '{{strategy}} {{outcome}}' },
+      { expr: `sum by (strategy, outcome) (rate(lab_jobs_total{${SCENARIO_AND_STRATEGY}}[$__rate_interval]))`, legend: '{{strategy}} {{outcome}}' },
     ],
   },
   {
@@ -136,7 +146,7 @@ const SERVER: readonly PanelSpec[] = [
     width: 12,
     queries: [
       { expr: `sum by (strategy) (lab_pool_queue_depth{${STRATEGY}})`, legend: '{{strategy}} queued' },
-      { expr: `sum by (strategy) (lab_jobs_in_flight{${STRATEGY}})`, legend: '{{strategy}} in flight' },
+      { expr: `sum by (strategy) (lab_jobs_in_flight{${SCENARIO_AND_STRATEGY}})`, legend: '{{strategy}} in flight' },
     ],
   },
 ];
