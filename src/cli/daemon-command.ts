@@ -10,24 +10,28 @@ export function registerDaemonCommand(program: Command, tracing: Tracing | undef
     .description('run every enabled scenario continuously under the active strategy, serving the API and /metrics (configured by LAB_* variables)')
     .action(async () => {
       const config = loadConfig();
-      const daemon = await startDaemon(config, { tracesDescription: tracing?.description });
-      await new Promise<void>((resolve) => {
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals): void => {
-          signals++;
-          if (signals > 1) {
-            process.stderr.write(`${signal} again: exiting without waiting\n`);
-            process.exit(1);
-          }
-          process.stdout.write(`${signal}: shutting down (grace ${config.shutdownGraceMs} ms)\n`);
-          daemon.stop().then(resolve, (error: unknown) => {
-            process.stderr.write(`shutdown failed: ${(error as Error).stack}\n`);
-            process.exit(1);
-          });
-        };
-        process.on('SIGTERM', onSignal);
-        process.on('SIGINT', onSignal);
+      // Listen for signals before anything starts: a SIGTERM that arrives while the pools warm
+      // up still gets the graceful shutdown, once startup is complete.
+      let signals = 0;
+      let onFirstSignal: (signal: NodeJS.Signals) => void = () => {};
+      const firstSignal = new Promise<NodeJS.Signals>((resolve) => {
+        onFirstSignal = resolve;
       });
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals++;
+        if (signals > 1) {
+          process.stderr.write(`${signal} again: exiting without waiting\n`);
+          process.exit(1);
+        }
+        onFirstSignal(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+
+      const daemon = await startDaemon(config, { tracesDescription: tracing?.description });
+      const signal = await firstSignal;
+      process.stdout.write(`${signal}: shutting down (grace ${config.shutdownGraceMs} ms)\n`);
+      await daemon.stop();
       // Spans of the last jobs are still buffered.
       await tracing?.shutdown();
       process.stdout.write('stopped\n');

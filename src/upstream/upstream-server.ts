@@ -42,7 +42,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     return;
   }
   const delayMs = Math.max(0, options.delayMs + (Math.random() * 2 - 1) * options.jitterMs);
-  await sleep(delayMs);
+  // Unreferenced: a pending delay must not keep a closed upstream's process alive.
+  await sleep(delayMs, undefined, { ref: false });
   response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes }).end(FILL.subarray(0, bytes));
 }
 

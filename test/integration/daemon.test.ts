@@ -83,6 +83,28 @@ describe('the daemon', () => {
     await waitFor(() => children.every((pid) => !isAlive(pid)), { description: 'every child process to be gone', timeoutMs: 5_000 });
   });
 
+  it('shuts down gracefully on a SIGTERM that arrives right after it listens, while the pools warm up', async () => {
+    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '2' });
+    started.push(daemon);
+    daemon.child.kill('SIGTERM');
+    assert.deepEqual(await daemon.exited, { code: 0, signal: null }, daemon.output());
+    assert.match(daemon.output(), /SIGTERM: shutting down/);
+  });
+
+  it('does not wait for the upstream to answer a request it no longer needs', async () => {
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'async', LAB_UPSTREAM_DELAY_MS: '20000', LAB_SHUTDOWN_GRACE_MS: '500' });
+    started.push(daemon);
+    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).ok, { description: 'ready' });
+    const job = fetch(`${daemon.url}/api/v1/jobs/http?strategy=async`, { method: 'POST' }).then((response) => response.status, () => 0);
+    await waitFor(async () => (await getJson(`${daemon.url}/api/v1/status`)).pools.async.inFlight === 1, { description: 'the http job to run' });
+    const stopAt = performance.now();
+    daemon.child.kill('SIGTERM');
+    assert.deepEqual(await daemon.exited, { code: 0, signal: null }, daemon.output());
+    const elapsedMs = performance.now() - stopAt;
+    assert.ok(elapsedMs < 5_000, `stopped in ${Math.round(elapsedMs)} ms, not after the upstream's 20 s delay`);
+    await job;
+  });
+
   it('serves /healthz at once and /readyz once the pools are warm', async () => {
     const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads' });
     started.push(daemon);
