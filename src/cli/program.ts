@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { LabError } from '../errors.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
+import { registerCompareCommand } from './compare-command.ts';
 import { registerDaemonCommand } from './daemon-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerUpstreamCommand } from './upstream-command.ts';
@@ -20,6 +21,7 @@ export async function runProgram(tracing: Tracing | undefined): Promise<void> {
   registerDaemonCommand(program, tracing);
   registerUpstreamCommand(program, tracing);
   registerRunCommand(program);
+  registerCompareCommand(program);
   for (const command of program.commands) command.exitOverride(exitOnParseError);
 
   try {

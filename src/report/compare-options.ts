@@ -21,6 +21,8 @@ export interface ResolvedCompareOptions {
   readonly sizes: Readonly<Record<ScenarioName, number>>;
   /** Delay of the embedded upstream the http scenario calls (no jitter). */
   readonly upstreamDelayMs: number;
+  /** Child processes and worker threads started at once to measure memory per unit. */
+  readonly fitSample: number;
 }
 
 export const COMPARE_DEFAULTS = {
@@ -32,4 +34,5 @@ export const COMPARE_DEFAULTS = {
   memoryBudgetMb: 1024,
   ioConcurrency: [1, 16, 256, 4096],
   upstreamDelayMs: 50,
+  fitSample: 8,
 } as const satisfies Partial<Record<keyof ResolvedCompareOptions, unknown>>;

@@ -2,7 +2,7 @@ import { SCENARIOS, type ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import type { ResolvedCompareOptions } from './compare-options.ts';
-import { HOW_MANY_FIT_EXPECTED_SECONDS } from './how-many-fit.ts';
+import { howManyFitExpectedSeconds } from './how-many-fit.ts';
 
 /** One combination to measure: a scenario on a strategy at a concurrency. */
 export interface PlannedRun {
@@ -48,6 +48,11 @@ export function strategySlots(strategy: StrategyName, workers: number): number {
   }
 }
 
+/** Jobs in flight for CPU scenarios: twice the slots of a pool, so no worker waits for its next job. */
+export function cpuConcurrency(workers: number): number {
+  return 2 * workers;
+}
+
 /** Rough start-up cost of a fresh strategy: loading the scenarios in every worker. */
 function startSeconds(strategy: StrategyName, workers: number): number {
   if (strategy === 'processes') return 1 + 0.4 * workers;
@@ -66,12 +71,28 @@ function tailSeconds(kind: ScenarioKind, concurrency: number, slots: number, del
 }
 
 /**
- * Every combination in the order it runs: CPU scenarios at 2 × workers in flight (enough to
- * keep every slot busy), then http at each concurrency level. An http level is skipped for a
- * strategy with few slots when the requests in flight could not even pass through once within
- * the run: its throughput would stay at slots ÷ delay and only the latency would grow (and
- * sequential at 4096 would take minutes to say so).
+ * Why an http level is left out for a strategy, or undefined when it runs. Sequential runs one
+ * request at a time by definition, so it is measured at the lowest level only: more in flight
+ * would only queue. A pool is skipped where the requests in flight could not even pass through
+ * its slots once within the run: its throughput would stay at slots ÷ delay and only the
+ * latency would grow (threads with 2 workers at 4096 would take over a minute to say so).
  */
+function ioSkipReason(strategy: StrategyName, concurrency: number, options: ResolvedCompareOptions): string | undefined {
+  const slots = strategySlots(strategy, options.workers);
+  const rate = ((slots / options.upstreamDelayMs) * 1000).toFixed(0);
+  const lowest = options.ioConcurrency[0];
+  if (strategy === 'sequential' && concurrency !== lowest) {
+    return `sequential runs one request at a time, so ${concurrency} in flight only queue: throughput stays at 1 ÷ ${options.upstreamDelayMs} ms = ${rate} req/s (measured at ${lowest}) and latency grows with the queue`;
+  }
+  const passMs = Math.ceil(concurrency / slots) * options.upstreamDelayMs;
+  if (passMs <= options.durationMs) return undefined;
+  return (
+    `${strategy} runs ${slots} request${slots === 1 ? '' : 's'} at a time, so ${concurrency} in flight need ${(passMs / 1000).toFixed(1)} s to pass through once, ` +
+    `longer than the ${options.durationMs / 1000} s run; throughput would stay at ${slots} ÷ ${options.upstreamDelayMs} ms = ${rate} req/s and only the latency would grow`
+  );
+}
+
+/** Every combination in the order it runs: CPU scenarios at 2 × workers in flight (enough to keep every slot busy), then http at each concurrency level. */
 export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const runs: PlannedRun[] = [];
   const skipped: SkippedRun[] = [];
@@ -87,30 +108,18 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   };
 
   for (const scenario of cpuScenarios) {
-    for (const strategy of options.strategies) add('cpu', scenario, strategy, 2 * options.workers);
+    for (const strategy of options.strategies) add('cpu', scenario, strategy, cpuConcurrency(options.workers));
   }
   for (const scenario of ioScenarios) {
     for (const strategy of options.strategies) {
-      const slots = strategySlots(strategy, options.workers);
       for (const concurrency of options.ioConcurrency) {
-        const passMs = Math.ceil(concurrency / slots) * options.upstreamDelayMs;
-        if (passMs > options.durationMs) {
-          const rate = (slots / options.upstreamDelayMs) * 1000;
-          skipped.push({
-            scenario,
-            strategy,
-            concurrency,
-            reason:
-              `${strategy} runs ${slots} request${slots === 1 ? '' : 's'} at a time, so ${concurrency} in flight need ${seconds(passMs).toFixed(1)} s to pass through once, ` +
-              `longer than the ${seconds(options.durationMs)} s run; throughput would stay at ${slots} ÷ ${options.upstreamDelayMs} ms = ${rate.toFixed(0)} req/s and only the latency would grow`,
-          });
-          continue;
-        }
-        add('io', scenario, strategy, concurrency);
+        const reason = ioSkipReason(strategy, concurrency, options);
+        if (reason === undefined) add('io', scenario, strategy, concurrency);
+        else skipped.push({ scenario, strategy, concurrency, reason });
       }
     }
   }
   const upstreamSeconds = ioScenarios.length > 0 ? 1 : 0;
-  const estimatedSeconds = upstreamSeconds + HOW_MANY_FIT_EXPECTED_SECONDS + runs.reduce((sum, run) => sum + run.expectedSeconds, 0);
+  const estimatedSeconds = upstreamSeconds + howManyFitExpectedSeconds(options.strategies, options.fitSample) + runs.reduce((sum, run) => sum + run.expectedSeconds, 0);
   return { runs, skipped, estimatedSeconds };
 }

@@ -1,0 +1,107 @@
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { LabError } from '../errors.ts';
+import { COMPARE_DEFAULTS, type ResolvedCompareOptions } from '../report/compare-options.ts';
+import { CompareProgress } from '../report/compare-progress.ts';
+import type { CompareReport } from '../report/report-schema.ts';
+import { cpuTable, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
+import { runCompare } from '../report/run-compare.ts';
+import { formatTable } from '../report/text-table.ts';
+import { writeReport } from '../report/write-report.ts';
+import { getScenario, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
+import { durationOption, integerListOption, nameListOption, sizesOption } from './compare-option-parsers.ts';
+import { integerOption } from './option-parsers.ts';
+
+interface CompareCommandOptions {
+  duration: number;
+  warmup: number;
+  scenarios: ScenarioName[];
+  strategies: StrategyName[];
+  concurrency: number[];
+  memoryMb: number;
+  out: string;
+  workers: number;
+  sizes: Partial<Record<ScenarioName, number>>;
+  delayMs: number;
+  fitSample: number;
+}
+
+/** Fails before any measurement when the report could not be written at the end. */
+async function checkWritable(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+    await access(outDir, constants.W_OK);
+    // access() answers yes to root even on a read-only mount: only writing proves it.
+    const probe = join(outDir, `.compare-write-check-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (error) {
+    throw new LabError('LAB_ERR_ARGS_INVALID', `option '--out <dir>': cannot write the report to "${outDir}": ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function resolveOptions(options: CompareCommandOptions): ResolvedCompareOptions {
+  const sizes = Object.fromEntries(SCENARIO_NAMES.map((name) => [name, options.sizes[name] ?? getScenario(name).size.default])) as Record<ScenarioName, number>;
+  return Object.freeze({
+    durationMs: options.duration,
+    warmupMs: options.warmup,
+    scenarios: options.scenarios,
+    strategies: options.strategies,
+    outDir: resolve(options.out),
+    memoryBudgetMb: options.memoryMb,
+    ioConcurrency: options.concurrency,
+    workers: options.workers,
+    sizes,
+    upstreamDelayMs: options.delayMs,
+    fitSample: options.fitSample,
+  });
+}
+
+function section(title: string, table: Table): string {
+  return table.rows.length === 0 ? '' : `${title}\n\n${formatTable(table.headers, table.rows)}\n\n`;
+}
+
+function printReport(report: CompareReport): void {
+  const verdict = (holds: boolean | null): string => (holds === null ? '·' : holds ? '✓' : '✗');
+  process.stdout.write(
+    section("The talk's table, for Node (measured)", talkTable(report)) +
+      section('CPU-bound', cpuTable(report)) +
+      section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +
+      section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
+      `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n`,
+  );
+}
+
+/** `concurrency-lab compare`: the talk's summary table, measured on this machine. */
+export function registerCompareCommand(program: Command): void {
+  const list = (values: readonly (string | number)[]): string => values.join(',');
+  program
+    .command('compare')
+    .description('measure every scenario under every strategy, one combination at a time, and write report.md, report.json and chart.svg')
+    .option('--duration <duration>', 'measured time per combination (ms, s or m)', durationOption(), COMPARE_DEFAULTS.durationMs)
+    .option('--warmup <duration>', 'unmeasured warm-up per combination (0s for none)', durationOption({ allowZero: true }), COMPARE_DEFAULTS.warmupMs)
+    .option('--scenarios <list>', `scenarios to run, from ${SCENARIO_NAMES.join(', ')}`, nameListOption(SCENARIO_NAMES), [...COMPARE_DEFAULTS.scenarios])
+    .option('--strategies <list>', `strategies to compare, from ${STRATEGY_NAMES.join(', ')}`, nameListOption(STRATEGY_NAMES), [...COMPARE_DEFAULTS.strategies])
+    .option('--concurrency <list>', 'requests in flight for the http scenario', integerListOption(1, 100_000), [...COMPARE_DEFAULTS.ioConcurrency])
+    .option('--memory-mb <mb>', 'memory budget for "how many fit"', integerOption(1, 1_048_576), COMPARE_DEFAULTS.memoryBudgetMb)
+    .option('--out <dir>', 'folder for report.md, report.json and chart.svg', COMPARE_DEFAULTS.outDir)
+    .option('--workers <n>', 'size of the thread and process pools', integerOption(1, 256), availableParallelism())
+    .option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600 (default: each scenario\'s default)', sizesOption, {})
+    .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
+    .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
+    .addHelpText('after', `\nDefaults: --duration 10s --warmup 2s --concurrency ${list(COMPARE_DEFAULTS.ioConcurrency)} --memory-mb ${COMPARE_DEFAULTS.memoryBudgetMb} --out ${COMPARE_DEFAULTS.outDir}`)
+    .action(async (options: CompareCommandOptions) => {
+      const resolved = resolveOptions(options);
+      await checkWritable(resolved.outDir);
+      // The compare's own thread runs untraced (main.ts starts no SDK for it); workers must
+      // match, or threads and processes would pay for tracing that async and sequential do not.
+      process.env.OTEL_SDK_DISABLED = 'true';
+      const report = await runCompare(resolved, new CompareProgress());
+      printReport(report);
+      const files = await writeReport(report, resolved.outDir);
+      process.stdout.write(`wrote ${files.markdown}, ${files.json} and ${files.chart}\n`);
+    });
+}

@@ -1,0 +1,61 @@
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+import type { CompareReport } from './report-schema.ts';
+
+/** One colour per strategy in every panel, in the order the strategies are named everywhere else. */
+const STRATEGY_COLOR = { field: 'strategy', type: 'nominal', scale: { domain: [...STRATEGY_NAMES] }, title: 'strategy' } as const;
+
+/** The vega-lite spec: throughput by strategy per CPU scenario, and http throughput against concurrency. */
+export function chartSpec(report: CompareReport): TopLevelSpec {
+  const panels = [];
+  if (report.cpu.length > 0) {
+    panels.push({
+      title: `CPU-bound: jobs per second by strategy (${report.parameters.cpuConcurrency} in flight, ${report.parameters.workers} workers)`,
+      data: { values: report.cpu.map((run) => ({ scenario: run.scenario, strategy: run.strategy, jobsPerSecond: run.jobsPerSecond, coresUsed: run.coresUsed })) },
+      facet: { column: { field: 'scenario', type: 'nominal', title: null, sort: report.parameters.scenarios } },
+      spec: {
+        width: 160,
+        height: 200,
+        mark: 'bar',
+        encoding: {
+          x: { field: 'strategy', type: 'nominal', sort: [...STRATEGY_NAMES], title: null },
+          y: { field: 'jobsPerSecond', type: 'quantitative', title: 'jobs/s' },
+          color: STRATEGY_COLOR,
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    });
+  }
+  if (report.io.length > 0) {
+    panels.push({
+      title: `I/O-bound: http requests per second against requests in flight (upstream delay ${report.parameters.upstreamDelayMs} ms)`,
+      width: 520,
+      height: 240,
+      data: { values: report.io.map((run) => ({ strategy: run.strategy, concurrency: run.concurrency, jobsPerSecond: run.jobsPerSecond })) },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'concurrency', type: 'quantitative', scale: { type: 'log' }, title: 'requests in flight (log)' },
+        y: { field: 'jobsPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'req/s (log)' },
+        color: STRATEGY_COLOR,
+      },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `concurrency-lab compare: ${report.machine.cpuModel}, ${report.machine.availableParallelism} cores, Node ${report.machine.nodeVersion}`,
+    background: 'white',
+    padding: 16,
+    vconcat: panels,
+  } as TopLevelSpec;
+}
+
+/** Renders the chart to SVG in Node: vega's headless View ('none' renderer) needs no browser or canvas. */
+export async function renderChartSvg(report: CompareReport): Promise<string> {
+  const view = new View(parse(compile(chartSpec(report)).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

@@ -1,0 +1,48 @@
+import type { CompareReport } from './report-schema.ts';
+import { cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
+
+const GB = 1024 ** 3;
+
+function markdownTable(table: Table): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(table.headers), line(table.headers.map(() => '---')), ...table.rows.map(line)].join('\n');
+}
+
+function verdict(holds: boolean | null): string {
+  if (holds === null) return 'not measured';
+  return holds ? 'shown' : 'NOT shown by these numbers';
+}
+
+/** report.md: the talk's Python claims beside the measured Node rows, the findings, then every measured number. */
+export function renderReportMarkdown(report: CompareReport): string {
+  const { machine, parameters } = report;
+  const sizes = Object.entries(parameters.sizes).map(([scenario, size]) => `${scenario}=${size}`).join(', ');
+  const sections = [
+    '# concurrency-lab compare',
+    `Measured ${report.startedAt} on ${machine.cpuModel} (${machine.cpus} CPUs, ${machine.availableParallelism} usable), ${(machine.totalMemoryBytes / GB).toFixed(1)} GB RAM, ` +
+      `${machine.platform} ${machine.release} ${machine.arch}, Node ${machine.nodeVersion} (V8 ${machine.v8Version}), libuv threadpool ${machine.uvThreadpoolSize}; ` +
+      `load average at start ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' / ')}.`,
+    `Each combination ran alone on a fresh strategy: ${parameters.warmupMs / 1000} s warm-up, then ${parameters.durationMs / 1000} s measured (closed loop). ` +
+      `Pools of ${parameters.workers} workers; CPU scenarios with ${parameters.cpuConcurrency} jobs in flight; http against an upstream that answers after ${parameters.upstreamDelayMs} ms. ` +
+      `Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s.`,
+    '## The talk\'s table, for Node',
+    markdownTable(talkTable(report)),
+    '## Where Node differs from the talk, measured',
+    report.findings.map((finding) => `- **${finding.id}** (${verdict(finding.holds)}). Python: ${finding.python}. Node: ${finding.node}.`).join('\n'),
+    'Worker threads run JavaScript in parallel: each has its own V8 isolate and event loop, and Node has no GIL. ' +
+      "sharp's image work runs on libuv's threadpool, so a thumbnail job started from the main thread uses other cores and leaves the event loop free; " +
+      'pure-JavaScript work on the main thread (sequential, async) blocks the loop for as long as it runs.',
+    '## CPU-bound: throughput, speed-up over sequential, cores used',
+    report.cpu.length === 0 ? 'No CPU-bound scenario in this compare.' : markdownTable(cpuTable(report)),
+    '## I/O-bound: http throughput and latency at rising concurrency',
+    report.io.length === 0 ? 'No I/O-bound scenario in this compare.' : markdownTable(ioTable(report)),
+    ...(report.skipped.length === 0 ? [] : ['Left out:', report.skipped.map((skip) => `- ${skip.scenario} on ${skip.strategy} at ${skip.concurrency}: ${skip.reason}.`).join('\n')]),
+    `## How many fit in ${report.memory.budgetMb} MB`,
+    report.memory.units.length === 0 ? 'No strategy with a unit to count in this compare.' : markdownTable(memoryTable(report)),
+    report.memory.units.map((unit) => `- ${unit.unit}: ${unit.method}.`).join('\n'),
+    '## Chart',
+    '![throughput by strategy per scenario, and http throughput against concurrency](chart.svg)',
+    'All raw numbers are in report.json (schema: schemas/report.schema.json in the concurrency-lab repository).',
+  ];
+  return `${sections.filter((section) => section !== '').join('\n\n')}\n`;
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
+import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+
+/**
+ * report.json, the machine-readable result of `concurrency-lab compare`. This zod schema is
+ * the source of truth, so the TypeScript types and the check before writing cannot drift
+ * apart; schemas/report.schema.json is generated from it for everyone who does not read
+ * TypeScript, and test/report/report-schema.test.ts fails (with the command that regenerates
+ * it) when the committed file no longer matches.
+ */
+
+const count = z.number().int().min(0);
+/** NaN (no successful job) is written as null. */
+const measured = z.number().nullable();
+const scenario = z.enum(SCENARIO_NAMES as [string, ...string[]]);
+const strategy = z.enum(STRATEGY_NAMES);
+
+export const LatencySchema = z
+  .object({ p50: measured, p90: measured, p99: measured, max: measured, mean: measured })
+  .strict()
+  .describe('Job duration percentiles in milliseconds (queue + run); null when no job succeeded.');
+
+export const RunSchema = z
+  .object({
+    scenario,
+    strategy,
+    size: count.describe("The scenario's size parameter."),
+    concurrency: count.describe('Jobs kept in flight (closed loop).'),
+    jobs: count.describe('Jobs started and settled during the measured run.'),
+    ok: count,
+    errors: z.record(z.string(), count).describe('Failed jobs by error code.'),
+    wallSeconds: z.number().min(0),
+    jobsPerSecond: z.number().min(0).describe('Successful jobs per wall-clock second.'),
+    latencyMs: LatencySchema,
+    coresUsed: z.number().describe('CPU seconds of the whole process tree (main thread, other threads, pool children) per wall second.'),
+    eventLoopDelayP99Ms: z.number().min(0).describe("p99 of the main thread's event-loop delay during the run, in milliseconds."),
+    speedUpOverSequential: z.number().nullable().describe('jobsPerSecond ÷ sequential jobsPerSecond for the same scenario; null when sequential was not measured.'),
+  })
+  .strict();
+
+export const SkippedRunSchema = z.object({ scenario, strategy, concurrency: count, reason: z.string() }).strict();
+
+export const UnitMemorySchema = z
+  .object({
+    unit: z.enum(['child process', 'worker thread', 'in-flight async request']),
+    strategy: z.enum(['processes', 'threads', 'async']),
+    started: count.describe('How many units were started at once for the measurement.'),
+    bytesPerUnit: z.number().min(0).describe('Memory one idle unit costs, the basis of fitInBudget: PSS for a child process where known, else RSS growth (heap growth if RSS did not move).'),
+    rssBytesPerUnit: z.number().describe('Resident memory per unit (summed child RSS, or the RSS growth of this process).'),
+    pssBytesPerUnit: z.number().nullable().describe('Proportional set size per child process (Linux), where shared pages are split among the processes sharing them.'),
+    heapBytesPerUnit: z.number().nullable().describe('Growth of the main V8 heap per unit, where it applies.'),
+    fitInBudget: count.describe('floor(budget ÷ bytesPerUnit).'),
+    method: z.string().describe('How the number was measured.'),
+  })
+  .strict();
+
+export const FindingSchema = z
+  .object({
+    id: z.string(),
+    python: z.string().describe("The talk's claim for Python."),
+    node: z.string().describe('What the measurements show for Node.js, with the numbers.'),
+    holds: z.boolean().nullable().describe("Whether the measurements show the Node behaviour stated; null when the runs it needs were not part of this compare."),
+  })
+  .strict();
+
+export const MachineSchema = z
+  .object({
+    cpuModel: z.string(),
+    cpus: count.describe('os.cpus().length'),
+    availableParallelism: count,
+    totalMemoryBytes: count,
+    nodeVersion: z.string(),
+    v8Version: z.string(),
+    platform: z.string(),
+    release: z.string(),
+    arch: z.string(),
+    uvThreadpoolSize: count.describe("libuv's threadpool size (UV_THREADPOOL_SIZE, default 4): sharp's work from the main thread runs there."),
+    loadAverageAtStart: z.array(z.number()).describe('1, 5 and 15 minute load averages when the compare started (0s where the OS has none).'),
+  })
+  .strict();
+
+export const ParametersSchema = z
+  .object({
+    durationMs: count,
+    warmupMs: count,
+    scenarios: z.array(scenario),
+    strategies: z.array(strategy),
+    workers: count,
+    cpuConcurrency: count,
+    ioConcurrency: z.array(count),
+    sizes: z.record(z.string(), count),
+    memoryBudgetMb: count,
+    upstreamDelayMs: count,
+  })
+  .strict();
+
+export const CompareReportSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    generator: z.object({ name: z.literal('concurrency-lab'), version: z.string() }).strict(),
+    startedAt: z.string().describe('ISO 8601 time the compare started.'),
+    elapsedSeconds: z.number().min(0),
+    estimatedSeconds: z.number().min(0),
+    machine: MachineSchema,
+    parameters: ParametersSchema,
+    cpu: z.array(RunSchema).describe('CPU-bound scenarios, each strategy at 2 × workers in flight.'),
+    io: z.array(RunSchema).describe('The http scenario at each concurrency level.'),
+    skipped: z.array(SkippedRunSchema),
+    memory: z.object({ budgetMb: count, units: z.array(UnitMemorySchema) }).strict(),
+    findings: z.array(FindingSchema),
+  })
+  .strict();
+
+export type RunRecord = z.infer<typeof RunSchema>;
+export type UnitMemory = z.infer<typeof UnitMemorySchema>;
+export type Finding = z.infer<typeof FindingSchema>;
+export type Machine = z.infer<typeof MachineSchema>;
+export type CompareReport = z.infer<typeof CompareReportSchema>;
+
+/** The JSON Schema committed as schemas/report.schema.json (draft-07, so a plain Ajv validates it). */
+export function reportJsonSchema(): Record<string, unknown> {
+  return {
+    title: 'concurrency-lab compare report',
+    ...z.toJSONSchema(CompareReportSchema, { target: 'draft-7' }),
+  };
+}

@@ -1,0 +1,128 @@
+import type { StrategyName } from '../strategies/strategy.ts';
+import type { CompareReport, RunRecord } from './report-schema.ts';
+
+/** A table as the terminal and report.md both print it. */
+export interface Table {
+  headers: string[];
+  rows: string[][];
+}
+
+const MB = 1024 * 1024;
+/** The strategies the talk's table has a column for. */
+const TALK_STRATEGIES = ['processes', 'threads', 'async'] as const satisfies readonly StrategyName[];
+/** Within this share of the best throughput a strategy counts as fastest too: a shared machine is noisy. */
+const FASTEST_SHARE = 0.95;
+
+type TalkStrategy = (typeof TALK_STRATEGIES)[number];
+
+const TALK_CLAIMS = {
+  runs: { processes: 'in parallel', threads: '"in parallel" (GIL: one core)', async: 'concurrently, one thread' },
+  cores: { processes: 'all', threads: 'one', async: 'one' },
+  fit: { processes: 'a couple dozen', threads: 'a few hundred', async: 'thousands' },
+  goodFor: { processes: 'images, arrays, matrices', threads: 'network I/O', async: 'many network calls' },
+} as const satisfies Record<string, Record<TalkStrategy, string>>;
+
+function number(value: number | null, digits: number): string {
+  return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
+}
+
+function errors(run: RunRecord): string {
+  const failed = run.jobs - run.ok;
+  return failed === 0 ? '0' : `${failed} (${Object.entries(run.errors).map(([code, count]) => `${code} ×${count}`).join(', ')})`;
+}
+
+export function cpuTable(report: CompareReport): Table {
+  return {
+    headers: ['scenario', 'strategy', 'jobs/s', 'speed-up', 'cores used', 'p50 ms', 'p99 ms', 'loop p99 ms', 'errors'],
+    rows: report.cpu.map((run) => [
+      run.scenario,
+      run.strategy,
+      number(run.jobsPerSecond, 1),
+      run.speedUpOverSequential === null ? 'n/a' : `${run.speedUpOverSequential.toFixed(2)}x`,
+      number(run.coresUsed, 2),
+      number(run.latencyMs.p50, 1),
+      number(run.latencyMs.p99, 1),
+      number(run.eventLoopDelayP99Ms, 1),
+      errors(run),
+    ]),
+  };
+}
+
+export function ioTable(report: CompareReport): Table {
+  return {
+    headers: ['strategy', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
+    rows: report.io.map((run) => [
+      run.strategy,
+      String(run.concurrency),
+      number(run.jobsPerSecond, 1),
+      number(run.latencyMs.p50, 1),
+      number(run.latencyMs.p99, 1),
+      number(run.coresUsed, 2),
+      number(run.eventLoopDelayP99Ms, 1),
+      errors(run),
+    ]),
+  };
+}
+
+export function memoryTable(report: CompareReport): Table {
+  return {
+    headers: ['unit', 'started', 'MB per unit', 'RSS MB', 'PSS MB', `fit in ${report.memory.budgetMb} MB`],
+    rows: report.memory.units.map((unit) => [
+      unit.unit,
+      String(unit.started),
+      (unit.bytesPerUnit / MB).toFixed(3),
+      (unit.rssBytesPerUnit / MB).toFixed(3),
+      unit.pssBytesPerUnit === null ? 'n/a' : (unit.pssBytesPerUnit / MB).toFixed(3),
+      String(unit.fitInBudget),
+    ]),
+  };
+}
+
+/** How a strategy ran pure-JavaScript work (matrix, else array): on several cores or one. */
+function measuredRuns(report: CompareReport, strategy: StrategyName): string {
+  const run = report.cpu.find((r) => r.scenario === 'matrix' && r.strategy === strategy) ?? report.cpu.find((r) => r.scenario === 'array' && r.strategy === strategy);
+  if (run === undefined) return 'not measured';
+  return `${run.coresUsed > 1.2 ? 'in parallel' : 'one core at a time'}: ${run.coresUsed.toFixed(2)} cores on ${run.scenario}`;
+}
+
+function measuredCores(report: CompareReport, strategy: StrategyName): string {
+  const runs = report.cpu.filter((run) => run.strategy === strategy);
+  return runs.length === 0 ? 'not measured' : runs.map((run) => `${run.scenario} ${run.coresUsed.toFixed(2)}`).join(', ');
+}
+
+function measuredFit(report: CompareReport, strategy: StrategyName): string {
+  const unit = report.memory.units.find((u) => u.strategy === strategy);
+  if (unit === undefined) return 'not measured';
+  const each = unit.bytesPerUnit >= MB ? `${(unit.bytesPerUnit / MB).toFixed(1)} MB` : `${(unit.bytesPerUnit / 1024).toFixed(1)} KB`;
+  return `${unit.fitInBudget} (${each} each)`;
+}
+
+/** The scenarios on which a strategy's best throughput was (about) the best of all strategies. */
+function fastestOn(report: CompareReport, strategy: StrategyName): string {
+  const runs = [...report.cpu, ...report.io];
+  const best = (scenario: string, of?: StrategyName): number =>
+    Math.max(0, ...runs.filter((run) => run.scenario === scenario && (of === undefined || run.strategy === of)).map((run) => run.jobsPerSecond));
+  const scenarios = [...new Set(runs.map((run) => run.scenario))].filter((scenario) => {
+    const own = best(scenario, strategy);
+    return own > 0 && own >= FASTEST_SHARE * best(scenario);
+  });
+  return scenarios.length === 0 ? 'none of the measured scenarios' : scenarios.join(', ');
+}
+
+/** The talk's summary table: each of its rows as claimed for Python, then as measured here for Node. */
+export function talkTable(report: CompareReport): Table {
+  const row = (name: string, cell: (strategy: TalkStrategy) => string): string[] => [name, ...TALK_STRATEGIES.map(cell)];
+  return {
+    headers: ['', ...TALK_STRATEGIES],
+    rows: [
+      row('runs (Python, the talk)', (s) => TALK_CLAIMS.runs[s]),
+      row('runs (Node, measured)', (s) => measuredRuns(report, s)),
+      row('cores (Python, the talk)', (s) => TALK_CLAIMS.cores[s]),
+      row('cores used (Node, measured)', (s) => measuredCores(report, s)),
+      row('how many fit (Python, the talk)', (s) => TALK_CLAIMS.fit[s]),
+      row(`fit in ${report.memory.budgetMb} MB (Node, measured)`, (s) => measuredFit(report, s)),
+      row('good for (Python, the talk)', (s) => TALK_CLAIMS.goodFor[s]),
+      row('fastest on (Node, measured)', (s) => fastestOn(report, s)),
+    ],
+  };
+}
