@@ -19,7 +19,7 @@ export const cpuBench: Benchmark = {
   async run(context) {
     const workers = context.cores;
     const rounds = context.quick ? 3 : 5;
-    const durationMs = context.quick ? 1_000 : 3_000;
+    const durationMs = context.quick ? 800 : 3_000;
     const engine = await BenchEngine.start({ strategies: STRATEGIES, workers });
     const measurements: Measurement[] = [];
     try {

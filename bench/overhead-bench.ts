@@ -64,7 +64,7 @@ export const overheadBench: Benchmark = {
   async run(context) {
     const workers = context.cores;
     const rounds = context.quick ? 2 : 4;
-    const durationMs = context.quick ? 1_500 : 3_000;
+    const durationMs = context.quick ? 1_000 : 3_000;
     const sink = await startOtlpSink();
     const daemons: Partial<Record<Variant, LabDaemon>> = {};
     const loads: Partial<Record<Variant, ApiLoad>> = {};

@@ -42,8 +42,8 @@ export const stressBench: Benchmark = {
   description: `stress (k6 loadtests/stress.ts): highest sustained jobs/s per strategy, matrix ${MATRIX_SIZE}, p99 < ${P99_LIMIT_MS} ms through the API`,
   async run(context) {
     const ladder: Ladder = context.quick
-      ? { startRate: 50, stepRate: 150, steps: 4, stepSeconds: 2, gapSeconds: 1 }
-      : { startRate: 50, stepRate: 100, steps: 10, stepSeconds: 4, gapSeconds: 2 };
+      ? { startRate: 50, stepRate: 200, steps: 3, stepSeconds: 2, gapSeconds: 1 }
+      : { startRate: 50, stepRate: 100, steps: 8, stepSeconds: 4, gapSeconds: 2 };
     const strategies = ['sequential', 'async', 'threads', 'processes'];
     const k6 = resolveTool('k6');
     const dir = await mkdtemp(join(tmpdir(), 'lab-bench-stress-'));

@@ -18,7 +18,7 @@ export const thumbnailBench: Benchmark = {
   description: `thumbnail: best strategy's thumbnails/s on ${SOURCE_WIDTH}×1200 JPEGs and its ratio to sequential (target > Pillow's ${PILLOW_POOL_OF_2_PER_SECOND}/s)`,
   async run(context) {
     const workers = context.cores;
-    const rounds = context.quick ? 3 : 5;
+    const rounds = context.quick ? 2 : 5;
     const durationMs = context.quick ? 1_000 : 3_000;
     const concurrency = 2 * workers;
     const engine = await BenchEngine.start({ strategies: STRATEGIES, workers });

@@ -58,7 +58,7 @@ export const thumbnailKnobsBench: Benchmark = {
     const all = knobs(context.cores);
     const names = Object.keys(all);
     const rounds = context.quick ? 2 : 3;
-    const durationMs = context.quick ? 1_000 : 2_500;
+    const durationMs = context.quick ? 800 : 2_500;
     context.log(`thumbnail-knobs: ${rounds} rounds × ${names.length} knobs × ${durationMs} ms, one process each`);
     const runs = await interleavedRounds(names, rounds, (name) => probe(all[name]!, durationMs));
     const perSecond = (name: string): number[] => runs[name]!.map((run) => run.perSecond);
