@@ -1,12 +1,12 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { LabError } from '../errors.ts';
 import { COMPARE_DEFAULTS, type ResolvedCompareOptions } from '../report/compare-options.ts';
 import { CompareProgress } from '../report/compare-progress.ts';
 import type { CompareReport } from '../report/report-schema.ts';
-import { cpuTable, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
+import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
 import { runCompare } from '../report/run-compare.ts';
 import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -65,13 +65,15 @@ function section(title: string, table: Table): string {
 }
 
 function printReport(report: CompareReport): void {
+  const warning = busyMachineWarning(report);
   const verdict = (holds: boolean | null): string => (holds === null ? '·' : holds ? '✓' : '✗');
   process.stdout.write(
     section("The talk's table, for Node (measured)", talkTable(report)) +
       section('CPU-bound', cpuTable(report)) +
       section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
-      `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n`,
+      `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n` +
+      (warning === undefined ? '' : `Warning: ${warning}\n\n`),
   );
 }
 
@@ -81,18 +83,17 @@ export function registerCompareCommand(program: Command): void {
   program
     .command('compare')
     .description('measure every scenario under every strategy, one combination at a time, and write report.md, report.json and chart.svg')
-    .option('--duration <duration>', 'measured time per combination (ms, s or m)', durationOption(), COMPARE_DEFAULTS.durationMs)
-    .option('--warmup <duration>', 'unmeasured warm-up per combination (0s for none)', durationOption({ allowZero: true }), COMPARE_DEFAULTS.warmupMs)
-    .option('--scenarios <list>', `scenarios to run, from ${SCENARIO_NAMES.join(', ')}`, nameListOption(SCENARIO_NAMES), [...COMPARE_DEFAULTS.scenarios])
-    .option('--strategies <list>', `strategies to compare, from ${STRATEGY_NAMES.join(', ')}`, nameListOption(STRATEGY_NAMES), [...COMPARE_DEFAULTS.strategies])
-    .option('--concurrency <list>', 'requests in flight for the http scenario', integerListOption(1, 100_000), [...COMPARE_DEFAULTS.ioConcurrency])
+    .addOption(new Option('--duration <duration>', 'measured time per combination (ms, s or m)').argParser(durationOption()).default(COMPARE_DEFAULTS.durationMs, '10s'))
+    .addOption(new Option('--warmup <duration>', 'unmeasured warm-up per combination (0s for none)').argParser(durationOption({ allowZero: true })).default(COMPARE_DEFAULTS.warmupMs, '2s'))
+    .addOption(new Option('--scenarios <list>', `scenarios to run, from ${SCENARIO_NAMES.join(', ')}`).argParser(nameListOption(SCENARIO_NAMES)).default([...COMPARE_DEFAULTS.scenarios], list(COMPARE_DEFAULTS.scenarios)))
+    .addOption(new Option('--strategies <list>', `strategies to compare, from ${STRATEGY_NAMES.join(', ')}`).argParser(nameListOption(STRATEGY_NAMES)).default([...COMPARE_DEFAULTS.strategies], list(COMPARE_DEFAULTS.strategies)))
+    .addOption(new Option('--concurrency <list>', 'requests in flight for the http scenario').argParser(integerListOption(1, 100_000)).default([...COMPARE_DEFAULTS.ioConcurrency], list(COMPARE_DEFAULTS.ioConcurrency)))
     .option('--memory-mb <mb>', 'memory budget for "how many fit"', integerOption(1, 1_048_576), COMPARE_DEFAULTS.memoryBudgetMb)
     .option('--out <dir>', 'folder for report.md, report.json and chart.svg', COMPARE_DEFAULTS.outDir)
     .option('--workers <n>', 'size of the thread and process pools', integerOption(1, 256), availableParallelism())
-    .option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600 (default: each scenario\'s default)', sizesOption, {})
+    .addOption(new Option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600').argParser(sizesOption).default({}, "each scenario's default"))
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
-    .addHelpText('after', `\nDefaults: --duration 10s --warmup 2s --concurrency ${list(COMPARE_DEFAULTS.ioConcurrency)} --memory-mb ${COMPARE_DEFAULTS.memoryBudgetMb} --out ${COMPARE_DEFAULTS.outDir}`)
     .action(async (options: CompareCommandOptions) => {
       const resolved = resolveOptions(options);
       await checkWritable(resolved.outDir);

@@ -1,5 +1,5 @@
 import type { CompareReport } from './report-schema.ts';
-import { cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
+import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 
 const GB = 1024 ** 3;
 
@@ -16,6 +16,7 @@ function verdict(holds: boolean | null): string {
 /** report.md: the talk's Python claims beside the measured Node rows, the findings, then every measured number. */
 export function renderReportMarkdown(report: CompareReport): string {
   const { machine, parameters } = report;
+  const warning = busyMachineWarning(report);
   const sizes = Object.entries(parameters.sizes).map(([scenario, size]) => `${scenario}=${size}`).join(', ');
   const sections = [
     '# concurrency-lab compare',
@@ -25,6 +26,7 @@ export function renderReportMarkdown(report: CompareReport): string {
     `Each combination ran alone on a fresh strategy: ${parameters.warmupMs / 1000} s warm-up, then ${parameters.durationMs / 1000} s measured (closed loop). ` +
       `Pools of ${parameters.workers} workers; CPU scenarios with ${parameters.cpuConcurrency} jobs in flight; http against an upstream that answers after ${parameters.upstreamDelayMs} ms. ` +
       `Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s.`,
+    ...(warning === undefined ? [] : [`> **Warning:** ${warning}`]),
     '## The talk\'s table, for Node',
     markdownTable(talkTable(report)),
     '## Where Node differs from the talk, measured',

@@ -46,7 +46,7 @@ export const UnitMemorySchema = z
     unit: z.enum(['child process', 'worker thread', 'in-flight async request']),
     strategy: z.enum(['processes', 'threads', 'async']),
     started: count.describe('How many units were started at once for the measurement.'),
-    bytesPerUnit: z.number().min(0).describe('Memory one idle unit costs, the basis of fitInBudget: PSS for a child process where known, else RSS growth (heap growth if RSS did not move).'),
+    bytesPerUnit: z.number().min(0).describe('Memory one idle unit costs, the basis of fitInBudget: PSS for a child process where known (else its RSS); RSS growth for a worker thread; the larger of RSS and V8 heap growth for an in-flight request.'),
     rssBytesPerUnit: z.number().describe('Resident memory per unit (summed child RSS, or the RSS growth of this process).'),
     pssBytesPerUnit: z.number().nullable().describe('Proportional set size per child process (Linux), where shared pages are split among the processes sharing them.'),
     heapBytesPerUnit: z.number().nullable().describe('Growth of the main V8 heap per unit, where it applies.'),

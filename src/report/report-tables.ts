@@ -78,6 +78,17 @@ export function memoryTable(report: CompareReport): Table {
   };
 }
 
+/**
+ * A warning when other work already kept the machine's cores busy as the compare started: then
+ * cores used and throughput are this compare's share of a contended machine, not its capacity.
+ */
+export function busyMachineWarning(report: CompareReport): string | undefined {
+  const [load = 0] = report.machine.loadAverageAtStart;
+  const cores = report.machine.availableParallelism;
+  if (load < cores) return undefined;
+  return `The machine was busy when the compare started (load average ${load.toFixed(2)} on ${cores} cores): cores used and throughput below are this compare's share of a contended machine; run it again on an idle one for its capacity.`;
+}
+
 /** How a strategy ran pure-JavaScript work (matrix, else array): on several cores or one. */
 function measuredRuns(report: CompareReport, strategy: StrategyName): string {
   const run = report.cpu.find((r) => r.scenario === 'matrix' && r.strategy === strategy) ?? report.cpu.find((r) => r.scenario === 'array' && r.strategy === strategy);

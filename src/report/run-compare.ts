@@ -66,7 +66,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     strategies: options.strategies,
     memoryBudgetMb: options.memoryBudgetMb,
     sample: options.fitSample,
-    onStep: (step) => progress.step(step, 2),
+    onStep: (step, expectedSeconds) => progress.step(step, expectedSeconds),
   });
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const results: LoadResult[] = [];
