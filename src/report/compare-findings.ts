@@ -40,7 +40,7 @@ function asyncBlocksFinding(cpu: readonly RunRecord[]): Finding {
   return {
     id: 'async-one-thread',
     python,
-    node: `the same on Node: async ran ${async.scenario} on ${fixed(async.coresUsed, 2)} cores, and the main event loop was blocked, p99 delay ${fixed(async.eventLoopDelayP99Ms)} ms${versus}`,
+    node: `as in Python, async ran ${async.scenario} on ${fixed(async.coresUsed, 2)} cores, and the main event loop was blocked, p99 delay ${fixed(async.eventLoopDelayP99Ms)} ms${versus}`,
     holds: async.coresUsed < ONE_CORE && (threads === undefined || async.eventLoopDelayP99Ms > 2 * threads.eventLoopDelayP99Ms),
   };
 }
@@ -72,7 +72,7 @@ function manyCallsFinding(io: readonly RunRecord[], delayMs: number): Finding {
     id: 'async-many-calls',
     python,
     node:
-      `the same on Node: async went from ${fixed(lowest.jobsPerSecond, 0)} req/s at ${lowest.concurrency} in flight to ${fixed(highest.jobsPerSecond, 0)} req/s at ${highest.concurrency}` +
+      `as in Python, async went from ${fixed(lowest.jobsPerSecond, 0)} req/s at ${lowest.concurrency} in flight to ${fixed(highest.jobsPerSecond, 0)} req/s at ${highest.concurrency}` +
       ` (Little's law bound ${fixed(bound, 0)} req/s with a ${delayMs} ms upstream), p99 ${highest.latencyMs.p99 === null ? 'n/a' : fixed(highest.latencyMs.p99)} ms, on one thread`,
     holds: highest.jobsPerSecond > 5 * lowest.jobsPerSecond,
   };

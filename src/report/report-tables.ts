@@ -93,7 +93,7 @@ export function busyMachineWarning(report: CompareReport): string | undefined {
 function measuredRuns(report: CompareReport, strategy: StrategyName): string {
   const run = report.cpu.find((r) => r.scenario === 'matrix' && r.strategy === strategy) ?? report.cpu.find((r) => r.scenario === 'array' && r.strategy === strategy);
   if (run === undefined) return 'not measured';
-  return `${run.coresUsed > 1.2 ? 'in parallel' : 'one core at a time'}: ${run.coresUsed.toFixed(2)} cores on ${run.scenario}`;
+  return `${run.coresUsed > 1.2 ? 'in parallel' : 'one core or less'}: ${run.coresUsed.toFixed(2)} cores on ${run.scenario}`;
 }
 
 function measuredCores(report: CompareReport, strategy: StrategyName): string {
