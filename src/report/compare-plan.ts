@@ -12,8 +12,6 @@ export interface PlannedRun {
   readonly size: number;
   /** Jobs kept in flight. */
   readonly concurrency: number;
-  /** Jobs the strategy executes at the same moment (Infinity for async). */
-  readonly slots: number;
   /** Estimate for the progress display: pool start, warm-up, measured run and the closed loop's tail. */
   readonly expectedSeconds: number;
 }
@@ -36,7 +34,7 @@ export interface ComparePlan {
  * Slots per strategy, as the strategies define them (sequential one, async unbounded, pools
  * one job per worker). Known here without starting a pool, so the plan is free to compute.
  */
-export function strategySlots(strategy: StrategyName, workers: number): number {
+function strategySlots(strategy: StrategyName, workers: number): number {
   switch (strategy) {
     case 'sequential':
       return 1;
@@ -104,7 +102,7 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
     const slots = strategySlots(strategy, options.workers);
     const tail = tailSeconds(kind, concurrency, slots, options.upstreamDelayMs);
     const measuredSeconds = seconds(options.durationMs) + tail + (options.warmupMs > 0 ? seconds(options.warmupMs) + tail : 0);
-    runs.push({ kind, scenario, strategy, size: options.sizes[scenario], concurrency, slots, expectedSeconds: startSeconds(strategy, options.workers) + measuredSeconds });
+    runs.push({ kind, scenario, strategy, size: options.sizes[scenario], concurrency, expectedSeconds: startSeconds(strategy, options.workers) + measuredSeconds });
   };
 
   for (const scenario of cpuScenarios) {
