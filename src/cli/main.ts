@@ -13,6 +13,6 @@ const UNTRACED_PATHS = ['/metrics', '/healthz', '/readyz'];
 
 const command = process.argv[2];
 const serviceName = command === undefined ? undefined : TRACED_COMMANDS[command];
-const tracing: Tracing | undefined = serviceName === undefined ? undefined : startTracing({ defaultServiceName: serviceName, ignoredPaths: UNTRACED_PATHS });
+const tracing: Tracing | undefined = serviceName === undefined ? undefined : await startTracing({ defaultServiceName: serviceName, ignoredPaths: UNTRACED_PATHS });
 const { runProgram } = await import('./program.ts');
 await runProgram(tracing);

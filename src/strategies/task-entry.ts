@@ -12,7 +12,7 @@ import { startTracing } from '../telemetry/tracing.ts';
 import { runTask } from './run-task.ts';
 import type { Task, TaskReply, WorkerStats } from './task.ts';
 
-const tracing = startTracing({ defaultServiceName: 'concurrency-lab', exportEachSpan: true });
+const tracing = await startTracing({ defaultServiceName: 'concurrency-lab', exportEachSpan: true });
 
 function workerStats(): WorkerStats {
   // A child process counts all its threads (sharp's libuv pool included); a worker thread only itself.

@@ -1,12 +1,6 @@
-import { register as registerImportHooks } from 'import-in-the-middle/register-hooks.mjs';
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+// Only types at the top: the SDK (about 40 MB and half a second per thread or process) is
+// loaded when tracing is on, so OTEL_SDK_DISABLED=true costs a worker nothing.
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface TracingOptions {
   /** service.name unless OTEL_SERVICE_NAME says otherwise. */
@@ -38,20 +32,21 @@ const env = (name: string): string | undefined => {
 };
 
 /** The OTLP exporter for OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL; each reads its endpoint and headers from the environment. */
-function otlpExporter(): { exporter: SpanExporter; protocol: string } {
+async function otlpExporter(): Promise<{ exporter: SpanExporter; protocol: string }> {
   const protocol = env('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? env('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   switch (protocol) {
     case 'grpc':
-      return { exporter: new OtlpGrpcExporter(), protocol };
+      return { exporter: new (await import('@opentelemetry/exporter-trace-otlp-grpc')).OTLPTraceExporter(), protocol };
     case 'http/json':
-      return { exporter: new OtlpJsonExporter(), protocol };
+      return { exporter: new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(), protocol };
     default:
-      return { exporter: new OtlpProtoExporter(), protocol: 'http/protobuf' };
+      return { exporter: new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(), protocol: 'http/protobuf' };
   }
 }
 
 /** What to do with finished spans, from the standard variables, and how to say so. */
-function spanPipeline(exportEachSpan: boolean): { processors: SpanProcessor[]; description: string } {
+async function spanPipeline(exportEachSpan: boolean): Promise<{ processors: SpanProcessor[]; description: string }> {
+  const { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
   const wrap = (exporter: SpanExporter): SpanProcessor => (exportEachSpan ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter));
   const exporters = (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
   if (exporters.includes('none')) return { processors: [DISCARD], description: 'traces are recorded (trace ids in exemplars) but not exported: OTEL_TRACES_EXPORTER=none' };
@@ -66,7 +61,7 @@ function spanPipeline(exportEachSpan: boolean): { processors: SpanProcessor[]; d
     if (endpoint === undefined) {
       targets.push('nowhere over OTLP (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; trace ids still appear in exemplars)');
     } else {
-      const { exporter, protocol } = otlpExporter();
+      const { exporter, protocol } = await otlpExporter();
       processors.push(wrap(exporter));
       targets.push(`${endpoint} (OTLP ${protocol})`);
     }
@@ -81,15 +76,22 @@ function spanPipeline(exportEachSpan: boolean): { processors: SpanProcessor[]; d
  * OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT / PROTOCOL / HEADERS.
  * OpenTelemetry metrics and logs stay off: metrics are prom-client's.
  */
-export function startTracing(options: TracingOptions): Tracing {
+export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
     return { description: 'traces are off (OTEL_SDK_DISABLED=true)', flush: async () => {}, shutdown: async () => {} };
   }
+  const [{ register: registerImportHooks }, { diag, DiagConsoleLogger, DiagLogLevel }, { HttpInstrumentation }, { UndiciInstrumentation }, { NodeSDK }] = await Promise.all([
+    import('import-in-the-middle/register-hooks.mjs'),
+    import('@opentelemetry/api'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-undici'),
+    import('@opentelemetry/sdk-node'),
+  ]);
   diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   // ESM imports of node:http are only instrumented through a loader hook; the synchronous
   // in-thread hook intercepts just this module, in this thread.
   registerImportHooks({ include: ['http', 'node:http'] });
-  const { processors, description } = spanPipeline(options.exportEachSpan ?? false);
+  const { processors, description } = await spanPipeline(options.exportEachSpan ?? false);
   const ignoredPaths = new Set(options.ignoredPaths ?? []);
   const sdk = new NodeSDK({
     serviceName: env('OTEL_SERVICE_NAME') ?? options.defaultServiceName,
