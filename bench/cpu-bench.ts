@@ -46,6 +46,9 @@ export const cpuBench: Benchmark = {
               sequentialPerRound: perSecond('sequential'),
             },
           });
+          // Below the core count, the pool did not get every core: another process was busy.
+          const coresUsed = median(runs[strategy].map((run) => run.coresUsed));
+          measurements.push({ name: `${scenario} ${strategy} cores used`, value: coresUsed, unit: 'cores' });
         }
       }
     } finally {
