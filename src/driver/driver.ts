@@ -97,10 +97,12 @@ export class Driver {
     this.#window = undefined;
     const { strategies } = this.#options.config;
     this.#activeIndex = (this.#activeIndex + 1) % strategies.length;
-    this.#rotations++;
     await this.#openWindow();
     const rows = await closing.close(this.#options.usage);
     this.#latest.set(closing.strategy, rows);
+    // Counted once the closed window's rows are in, so a status that shows N rotations also
+    // shows the rows of the N windows they closed.
+    this.#rotations++;
     this.#options.onWindow?.(rows, this.latestWindows());
   }
 
