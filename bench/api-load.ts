@@ -7,6 +7,8 @@ export interface ApiLoadOptions {
   /** Requests kept in flight. */
   concurrency: number;
   durationMs: number;
+  /** Sent with every request. */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -28,7 +30,7 @@ export class ApiLoad {
     let ok = 0;
     const lane = async (): Promise<void> => {
       while (performance.now() < deadline) {
-        const response = await this.#pool.request({ path, method: 'POST' });
+        const response = await this.#pool.request({ path, method: 'POST', headers: options.headers });
         const body = await response.body.text();
         if (response.statusCode !== 200) throw new Error(`POST ${path} answered ${response.statusCode}: ${body.slice(0, 200)}`);
         ok++;

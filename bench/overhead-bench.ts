@@ -22,22 +22,35 @@ const COMBINATIONS: readonly Combination[] = [
 ];
 
 /**
- * traced: always_on, every span exported over OTLP; recorded: always_on but exported nowhere
+ * Daemons: traced, every span exported over OTLP; recorded, spans made but exported nowhere
  * (OTEL_TRACES_EXPORTER=none), which splits the cost between making spans and exporting them;
- * untraced: OTEL_SDK_DISABLED=true.
+ * untraced, OTEL_SDK_DISABLED=true. Both traced ones sample parent-based: a request without a
+ * traceparent is traced, as with always_on.
  */
-const VARIANTS = ['traced', 'recorded', 'untraced'] as const;
-type Variant = (typeof VARIANTS)[number];
+const DAEMONS = ['traced', 'recorded', 'untraced'] as const;
+type Daemon = (typeof DAEMONS)[number];
+
+/**
+ * Loads, each on a daemon. `unsampled` sends the traced daemon a traceparent whose sampled flag
+ * is off, so the same process serves the same jobs without tracing them. Separate daemons
+ * differ by more than tracing (each process's V8 compiles the kernels its own way, and one of
+ * two busy threads can run slower for a whole run on a shared machine); traced ÷ unsampled
+ * compares like with like, at the price of leaving out what merely loading the SDK costs.
+ */
+const LOADS = [...DAEMONS, 'unsampled'] as const;
+type Load = (typeof LOADS)[number];
+const LOAD_DAEMON: Record<Load, Daemon> = { traced: 'traced', recorded: 'recorded', untraced: 'untraced', unsampled: 'traced' };
+const UNSAMPLED_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
 
 /** In flight per combination: the daemon driver's defaults (cpu 2 × workers, io 64), but pools' http at 2 × workers so a queue's tail stays short. */
 function inFlight({ scenario, strategy }: Combination, workers: number): number {
   return scenario === 'http' && strategy === 'async' ? 64 : 2 * workers;
 }
 
-async function startDaemon(variant: Variant, workers: number, sink: OtlpSink): Promise<LabDaemon> {
-  const tracing: Record<Variant, Record<string, string>> = {
-    traced: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
-    recorded: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_EXPORTER: 'none' },
+async function startDaemon(variant: Daemon, workers: number, sink: OtlpSink): Promise<LabDaemon> {
+  const tracing: Record<Daemon, Record<string, string>> = {
+    traced: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+    recorded: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_always_on', OTEL_TRACES_EXPORTER: 'none' },
     untraced: { OTEL_SDK_DISABLED: 'true' },
   };
   const daemon = await startLabDaemon({
@@ -66,40 +79,42 @@ async function startDaemon(variant: Variant, workers: number, sink: OtlpSink): P
  */
 export const overheadBench: Benchmark = {
   name: 'overhead',
-  description: 'overhead: throughput traced (always_on + metrics) ÷ OTEL_SDK_DISABLED=true, matrix and http on async and threads (≤ 5% lost on cpu, ≤ 10% on http)',
+  description: 'overhead: throughput traced (every request sampled, metrics on) ÷ OTEL_SDK_DISABLED=true and ÷ the same daemon not sampling, matrix and http on async and threads (≤ 5% lost on cpu, ≤ 10% on http)',
   async run(context) {
     const workers = context.cores;
-    const rounds = context.quick ? 2 : 3;
+    const rounds = context.quick ? 2 : 5;
     const durationMs = context.quick ? 1_000 : 3_000;
     const sink = await startOtlpSink();
-    const daemons: Partial<Record<Variant, LabDaemon>> = {};
-    const loads: Partial<Record<Variant, ApiLoad>> = {};
+    const daemons: Partial<Record<Daemon, LabDaemon>> = {};
+    const clients: Partial<Record<Daemon, ApiLoad>> = {};
     try {
-      for (const variant of VARIANTS) {
+      for (const variant of DAEMONS) {
         daemons[variant] = await startDaemon(variant, workers, sink);
-        loads[variant] = new ApiLoad(daemons[variant].url, 64);
+        clients[variant] = new ApiLoad(daemons[variant].url, 64);
       }
       const measurements: Measurement[] = [];
       for (const combination of COMBINATIONS) {
         const { scenario, strategy, size, maxLoss } = combination;
         const concurrency = inFlight(combination, workers);
         const labels = { scenario, strategy, outcome: 'ok' };
-        context.log(`overhead: ${scenario} on ${strategy}, ${concurrency} in flight, ${rounds} rounds × ${VARIANTS.length} daemons × ${durationMs} ms`);
-        for (const variant of VARIANTS) await loads[variant]!.run({ scenario, strategy, size, concurrency, durationMs: 300 });
+        const run = (load: Load, durationMs: number): Promise<number> =>
+          clients[LOAD_DAEMON[load]]!.run({ scenario, strategy, size, concurrency, durationMs, headers: load === 'unsampled' ? { traceparent: UNSAMPLED_TRACEPARENT } : undefined });
+        context.log(`overhead: ${scenario} on ${strategy}, ${concurrency} in flight, ${rounds} rounds × ${LOADS.length} loads on ${DAEMONS.length} daemons × ${durationMs} ms`);
+        for (const load of LOADS) await run(load, 300);
         const exportsBefore = sink.received().requests;
-        const runs = await interleavedRounds(VARIANTS, rounds, async (variant) => {
-          const daemon = daemons[variant]!;
+        const runs = await interleavedRounds(LOADS, rounds, async (load) => {
+          const daemon = daemons[LOAD_DAEMON[load]]!;
           const before = await scrapeMetric(daemon.url, 'lab_jobs_total', labels);
           const startedAt = performance.now();
-          const answered = await loads[variant]!.run({ scenario, strategy, size, concurrency, durationMs });
+          const answered = await run(load, durationMs);
           const seconds = (performance.now() - startedAt) / 1000;
           const counted = (await scrapeMetric(daemon.url, 'lab_jobs_total', labels)) - before;
-          if (counted < answered) throw new Error(`the ${variant} daemon counted ${counted} ok jobs but answered ${answered}`);
+          if (counted < answered) throw new Error(`the ${LOAD_DAEMON[load]} daemon counted ${counted} ok jobs but answered ${answered}`);
           return counted / seconds;
         });
         if (sink.received().requests === exportsBefore) throw new Error(`the traced daemon exported no spans for ${scenario} on ${strategy}: tracing is not on`);
         const ratio = medianRatio(runs.traced, runs.untraced);
-        const perSecond = Object.fromEntries(VARIANTS.map((variant) => [variant, median(runs[variant])]));
+        const perSecond = Object.fromEntries(LOADS.map((load) => [load, median(runs[load])]));
         measurements.push(
           {
             name: `${scenario} ${strategy} traced ÷ untraced`,
@@ -109,13 +124,14 @@ export const overheadBench: Benchmark = {
             detail: { concurrency, jobsPerSecond: perSecond, perRound: runs },
           },
           { name: `${scenario} ${strategy} recorded, not exported ÷ untraced`, value: medianRatio(runs.recorded, runs.untraced), unit: '×' },
+          { name: `${scenario} ${strategy} traced ÷ same daemon, requests not sampled`, value: medianRatio(runs.traced, runs.unsampled), unit: '×' },
         );
       }
       const { requests, bytes } = sink.received();
       context.log(`overhead: the traced daemon sent ${requests} OTLP exports, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
       return measurements;
     } finally {
-      await Promise.allSettled(Object.values(loads).map((load) => load.close()));
+      await Promise.allSettled(Object.values(clients).map((client) => client.close()));
       await Promise.allSettled(Object.values(daemons).map((daemon) => daemon.stop()));
       await sink.close();
     }

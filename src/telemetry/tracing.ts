@@ -6,10 +6,11 @@ export interface TracingOptions {
   /** service.name unless OTEL_SERVICE_NAME says otherwise. */
   defaultServiceName: string;
   /**
-   * Export every span as soon as it ends instead of in batches. Pool workers use it: a
-   * worker can be ended abruptly (a cancelled job), and a batch would die with it.
+   * How long a finished span may wait in the batch before it is exported, unless
+   * OTEL_BSP_SCHEDULE_DELAY says otherwise (the SDK's default is 5 s). Pool workers keep it
+   * short: a worker can be ended abruptly (a cancelled job, a crash), and its batch dies with it.
    */
-  exportEachSpan?: boolean;
+  batchDelayMs?: number;
   /** Ignore incoming requests to these paths (scrapes and probes). */
   ignoredPaths?: readonly string[];
 }
@@ -45,9 +46,11 @@ async function otlpExporter(): Promise<{ exporter: SpanExporter; protocol: strin
 }
 
 /** What to do with finished spans, from the standard variables, and how to say so. */
-async function spanPipeline(exportEachSpan: boolean): Promise<{ processors: SpanProcessor[]; description: string }> {
-  const { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-  const wrap = (exporter: SpanExporter): SpanProcessor => (exportEachSpan ? new SimpleSpanProcessor(exporter) : new BatchSpanProcessor(exporter));
+async function spanPipeline(batchDelayMs: number | undefined): Promise<{ processors: SpanProcessor[]; description: string }> {
+  const { BatchSpanProcessor, ConsoleSpanExporter } = await import('@opentelemetry/sdk-trace-base');
+  // Options given here win over the environment, so pass the delay only when it is not set there.
+  const scheduledDelayMillis = env('OTEL_BSP_SCHEDULE_DELAY') === undefined ? batchDelayMs : undefined;
+  const wrap = (exporter: SpanExporter): SpanProcessor => new BatchSpanProcessor(exporter, scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis });
   const exporters = (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
   if (exporters.includes('none')) return { processors: [DISCARD], description: 'traces are recorded (trace ids in exemplars) but not exported: OTEL_TRACES_EXPORTER=none' };
   const processors: SpanProcessor[] = [];
@@ -91,7 +94,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   // ESM imports of node:http are only instrumented through a loader hook; the synchronous
   // in-thread hook intercepts just this module, in this thread.
   registerImportHooks({ include: ['http', 'node:http'] });
-  const { processors, description } = await spanPipeline(options.exportEachSpan ?? false);
+  const { processors, description } = await spanPipeline(options.batchDelayMs);
   const ignoredPaths = new Set(options.ignoredPaths ?? []);
   const sdk = new NodeSDK({
     serviceName: env('OTEL_SERVICE_NAME') ?? options.defaultServiceName,
