@@ -48,9 +48,9 @@ async function otlpExporter(): Promise<{ exporter: SpanExporter; protocol: strin
 /** What to do with finished spans, from the standard variables, and how to say so. */
 async function spanPipeline(batchDelayMs: number | undefined): Promise<{ processors: SpanProcessor[]; description: string }> {
   const { BatchSpanProcessor, ConsoleSpanExporter } = await import('@opentelemetry/sdk-trace-base');
-  // Options given here win over the environment, so pass the delay only when it is not set there.
+  // An option left undefined falls back to OTEL_BSP_*; one given here wins over it.
   const scheduledDelayMillis = env('OTEL_BSP_SCHEDULE_DELAY') === undefined ? batchDelayMs : undefined;
-  const wrap = (exporter: SpanExporter): SpanProcessor => new BatchSpanProcessor(exporter, scheduledDelayMillis === undefined ? {} : { scheduledDelayMillis });
+  const wrap = (exporter: SpanExporter): SpanProcessor => new BatchSpanProcessor(exporter, { scheduledDelayMillis });
   const exporters = (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
   if (exporters.includes('none')) return { processors: [DISCARD], description: 'traces are recorded (trace ids in exemplars) but not exported: OTEL_TRACES_EXPORTER=none' };
   const processors: SpanProcessor[] = [];
