@@ -1,10 +1,10 @@
 import { JobRunner } from '../src/jobs/job-runner.ts';
-import { type LoadResult, runLoad } from '../src/jobs/load-run.ts';
-import type { ScenarioName } from '../src/scenarios/catalog.ts';
+import { type LoadResult, runClosedLoop } from '../src/measurement/closed-loop.ts';
+import { ResourceUsage } from '../src/measurement/resource-usage.ts';
+import { SCENARIOS, type ScenarioName } from '../src/scenarios/catalog.ts';
 import { childPids } from '../src/strategies/child-pids.ts';
 import { createStrategy } from '../src/strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from '../src/strategies/strategy.ts';
-import { ResourceUsage } from '../src/telemetry/resource-usage.ts';
 
 export interface BenchEngineOptions {
   strategies: readonly StrategyName[];
@@ -51,9 +51,9 @@ export class BenchEngine {
     return engine;
   }
 
-  /** One closed-loop run (see runLoad); jobs that fail make the benchmark fail loudly. */
+  /** One closed-loop run (see runClosedLoop); jobs that fail make the benchmark fail loudly. */
   async load(options: LoadOptions): Promise<LoadResult> {
-    const result = await runLoad({ runner: this.#runner, usage: this.#usage, ...options });
+    const result = await runClosedLoop({ runner: this.#runner, usage: this.#usage, kind: SCENARIOS[options.scenario].kind, ...options });
     if (result.ok < result.jobs) {
       throw new Error(`${options.scenario} on ${options.strategy}: ${result.jobs - result.ok} of ${result.jobs} jobs failed (${JSON.stringify(result.errors)})`);
     }

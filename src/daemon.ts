@@ -1,21 +1,23 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ResolvedConfig } from './config/load-config.ts';
+import { planCycle } from './driver/cell.ts';
+import type { CellWindow } from './driver/cell-observer.ts';
 import { Driver } from './driver/driver.ts';
-import type { WindowRow } from './driver/window-stats.ts';
 import type { ApiContext } from './http/api-context.ts';
 import { createApiServer } from './http/api-server.ts';
 import { JobRunner } from './jobs/job-runner.ts';
-import { formatTable } from './report/text-table.ts';
+import { ResourceUsage } from './measurement/resource-usage.ts';
+import { SCENARIOS } from './scenarios/catalog.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
+import { CellMetrics } from './telemetry/cell-metrics.ts';
 import { JobTelemetry } from './telemetry/job-telemetry.ts';
 import { LabMetrics } from './telemetry/lab-metrics.ts';
 import { MetricsExposition } from './telemetry/metrics-exposition.ts';
-import { ResourceUsage } from './telemetry/resource-usage.ts';
 import { RuntimeSampler } from './telemetry/runtime-sampler.ts';
 import { type EmbeddedUpstream, startEmbeddedUpstream } from './upstream/embedded-upstream.ts';
 
@@ -31,16 +33,8 @@ export interface DaemonOptions {
   log?: ((line: string) => void) | undefined;
   /** What happens to traces, for the startup log (main.ts starts the SDK before anything is loaded). */
   tracesDescription?: string | undefined;
-}
-
-const fixed = (value: number, digits: number): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-
-/** The driver's comparison table: the latest window of every strategy. */
-export function formatWindows(rows: readonly WindowRow[]): string {
-  return formatTable(
-    ['strategy', 'scenario', 'jobs/s', 'p50 ms', 'p99 ms', 'errors', 'cores', 'loop p99 ms'],
-    rows.map((row) => [row.strategy, row.scenario, fixed(row.jobsPerSecond, 1), fixed(row.p50Ms, 1), fixed(row.p99Ms, 1), row.errors, fixed(row.coresUsed, 2), fixed(row.eventLoopDelayP99Ms, 1)]),
-  );
+  /** Called with each closed driver window, and with the cycle's latest windows after its last stage. */
+  onWindow?: ((window: CellWindow, cycleDone: readonly CellWindow[] | undefined) => void) | undefined;
 }
 
 /**
@@ -50,7 +44,7 @@ export function formatWindows(rows: readonly WindowRow[]): string {
 export async function startDaemon(config: ResolvedConfig, options: DaemonOptions = {}): Promise<RunningDaemon> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const startedAtMs = Date.now();
-  const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers)]));
+  const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers, config.ioTasksPerWorker)]));
   let upstream: EmbeddedUpstream | undefined;
   let server: FastifyInstance | undefined;
   let notReadyReason: string | undefined = 'pools are warming up';
@@ -68,12 +62,15 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
     if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
     const upstreamUrl = config.upstreamUrl ?? upstream?.url;
     const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics) });
+    const cellMetrics = config.driver ? new CellMetrics(metrics, planCycle(config.scenarios, config.strategies, config.mix).flatMap((stage) => stage.cells)) : undefined;
     const driver = config.driver
       ? new Driver({
           runner,
           usage,
           config,
-          onWindow: (_window, latest) => log(`\n${new Date().toISOString()} latest window per strategy:\n${formatWindows(latest)}`),
+          kindOf: (scenario) => SCENARIOS[scenario].kind,
+          observer: cellMetrics,
+          onWindow: options.onWindow,
         })
       : undefined;
     const context: ApiContext = {
@@ -81,24 +78,29 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       runner,
       driver,
       startedAtMs,
-      defaultStrategy: () => driver?.active ?? config.strategies[0]!,
+      defaultStrategy: () => driver?.activeStrategy ?? config.strategies[0]!,
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
     server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry))]);
-    sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: context.defaultStrategy });
+    sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: () => driver?.activeStrategy });
     await sampler.start();
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-    log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, driver ${config.driver ? 'on' : 'off'}, upstream ${upstreamUrl})`);
+    log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, ${config.ioTasksPerWorker} I/O jobs per worker, driver ${config.driver ? `on, ${config.mix}` : 'off'}, upstream ${upstreamUrl})`);
     log(`metrics on ${url}/metrics; ${options.tracesDescription ?? 'traces are off'}`);
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;
     if (driver !== undefined) {
       await driver.start();
-      log(`driver running ${config.scenarios.join(', ')}; strategy ${driver.active}${config.strategies.length > 1 ? `, rotating every ${config.rotateSeconds} s` : ''}`);
+      const { cycle } = driver.status();
+      log(
+        config.mix === 'isolated'
+          ? `driver: ${cycle.cells.length} cell${cycle.cells.length === 1 ? '' : 's'} (${config.scenarios.join(', ')} × ${config.strategies.join(', ')}), one at a time, ${config.rotateSeconds} s measured each`
+          : `driver: mixed, every scenario (${config.scenarios.join(', ')}) at once under ${config.strategies.join(', ')} in turn, ${config.rotateSeconds} s measured each`,
+      );
     }
 
     const app = server;

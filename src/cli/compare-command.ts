@@ -12,6 +12,7 @@ import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
 import { getScenario, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
+import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { durationOption, integerListOption, nameListOption, sizesOption } from './compare-option-parsers.ts';
 import { integerOption } from './option-parsers.ts';
 
@@ -24,6 +25,7 @@ interface CompareCommandOptions {
   memoryMb: number;
   out: string;
   workers: number;
+  ioTasksPerWorker: number;
   sizes: Partial<Record<ScenarioName, number>>;
   delayMs: number;
   fitSample: number;
@@ -54,6 +56,7 @@ function resolveOptions(options: CompareCommandOptions): ResolvedCompareOptions 
     memoryBudgetMb: options.memoryMb,
     ioConcurrency: options.concurrency,
     workers: options.workers,
+    ioTasksPerWorker: options.ioTasksPerWorker,
     sizes,
     upstreamDelayMs: options.delayMs,
     fitSample: options.fitSample,
@@ -91,6 +94,7 @@ export function registerCompareCommand(program: Command): void {
     .option('--memory-mb <mb>', 'memory budget for "how many fit"', integerOption(1, 1_048_576), COMPARE_DEFAULTS.memoryBudgetMb)
     .option('--out <dir>', 'folder for report.md, report.json and chart.svg', COMPARE_DEFAULTS.outDir)
     .option('--workers <n>', 'size of the thread and process pools', integerOption(1, 256), availableParallelism())
+    .option('--io-tasks-per-worker <n>', 'I/O jobs one worker thread or child process holds at once', integerOption(1, 10_000), DEFAULT_IO_TASKS_PER_WORKER)
     .addOption(new Option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600').argParser(sizesOption).default({}, "each scenario's default"))
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)

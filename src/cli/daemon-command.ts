@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
 import { startDaemon } from '../daemon.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
+import { formatCellTable, formatWindowLine } from './cell-table.ts';
 
 /** `concurrency-lab daemon`: configured by LAB_* variables only; exits 0 after a graceful shutdown. */
 export function registerDaemonCommand(program: Command, tracing: Tracing | undefined): void {
@@ -28,7 +29,13 @@ export function registerDaemonCommand(program: Command, tracing: Tracing | undef
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
 
-      const daemon = await startDaemon(config, { tracesDescription: tracing?.description });
+      const daemon = await startDaemon(config, {
+        tracesDescription: tracing?.description,
+        onWindow: (window, cycleDone) => {
+          process.stdout.write(`${formatWindowLine(window)}\n`);
+          if (cycleDone !== undefined) process.stdout.write(`\nlatest window per cell (${config.mix}):\n${formatCellTable(cycleDone)}\n\n`);
+        },
+      });
       const signal = await firstSignal;
       process.stdout.write(`${signal}: shutting down (grace ${config.shutdownGraceMs} ms)\n`);
       await daemon.stop();

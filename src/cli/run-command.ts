@@ -1,13 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
-import { type LoadResult, runLoad } from '../jobs/load-run.ts';
+import { type LoadResult, runClosedLoop } from '../measurement/closed-loop.ts';
+import { ResourceUsage } from '../measurement/resource-usage.ts';
 import { formatTable } from '../report/text-table.ts';
 import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { createStrategy } from '../strategies/create-strategy.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
-import { ResourceUsage } from '../telemetry/resource-usage.ts';
+import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { LabError } from '../errors.ts';
 import { choiceOption, integerOption } from './option-parsers.ts';
@@ -19,15 +21,16 @@ interface RunOptions {
   concurrency: number | undefined;
   size: string | undefined;
   workers: number;
+  ioTasksPerWorker: number;
   upstreamUrl: string | undefined;
   delayMs: number;
   json: boolean;
 }
 
-function printResult(result: LoadResult, workers: number): void {
+function printResult(result: LoadResult, workers: number, ioTasksPerWorker: number): void {
   const errors = Object.entries(result.errors).map(([code, count]) => `${code} ×${count}`).join(', ') || 'none';
   process.stdout.write(
-    `${result.scenario} on ${result.strategy} (size ${result.size}, concurrency ${result.concurrency}, ${workers} workers): ${result.ok}/${result.jobs} jobs ok in ${result.wallSeconds.toFixed(2)} s\n\n` +
+    `${result.scenario} on ${result.strategy} (size ${result.size}, concurrency ${result.concurrency}, ${workers} workers, ${ioTasksPerWorker} I/O jobs per worker): ${result.ok}/${result.jobs} jobs ok in ${result.wallSeconds.toFixed(2)} s\n\n` +
       formatTable(
         ['jobs/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'cores used', 'loop p99 ms'],
         [[result.jobsPerSecond.toFixed(1), result.latencyMs.p50.toFixed(2), result.latencyMs.p90.toFixed(2), result.latencyMs.p99.toFixed(2), result.latencyMs.max.toFixed(2), result.coresUsed.toFixed(2), result.eventLoopDelayP99Ms.toFixed(1)]],
@@ -47,6 +50,7 @@ export function registerRunCommand(program: Command): void {
     .option('--concurrency <c>', 'jobs in flight (default: 2 × workers for cpu scenarios, 64 for io)', integerOption(1, 100_000))
     .option('--size <x>', "job size (default: the scenario's default; see GET /api/v1/scenarios)")
     .option('--workers <n>', 'pool size for threads and processes', integerOption(1, 256), availableParallelism())
+    .option('--io-tasks-per-worker <n>', 'I/O jobs one worker thread or child process holds at once', integerOption(1, 10_000), DEFAULT_IO_TASKS_PER_WORKER)
     .option('--upstream-url <url>', 'upstream for the http scenario (default: start the embedded one)')
     .option('--delay-ms <ms>', 'embedded upstream delay', integerOption(0, 60_000), 50)
     .option('--json', 'print the result as JSON', false)
@@ -58,8 +62,8 @@ export function registerRunCommand(program: Command): void {
       } catch (error) {
         throw new LabError('LAB_ERR_ARGS_INVALID', `option '--size <x>': ${(error as Error).message}`);
       }
-      const concurrency = options.concurrency ?? (scenario.kind === 'io' ? 64 : 2 * options.workers);
-      const strategy = createStrategy(options.strategy, options.workers);
+      const concurrency = options.concurrency ?? defaultConcurrency(scenario.kind, options.workers);
+      const strategy = createStrategy(options.strategy, options.workers, options.ioTasksPerWorker);
       const usage = new ResourceUsage(() => childPids([strategy]));
       const upstream = scenario.kind === 'io' && options.upstreamUrl === undefined ? await startEmbeddedUpstream({ delayMs: options.delayMs, jitterMs: 0 }) : undefined;
       const progress = process.stderr.isTTY && !options.json ? new SingleBar({ format: '{bar} {value}/{total} jobs | {eta}s left', clearOnComplete: true }) : undefined;
@@ -72,10 +76,10 @@ export function registerRunCommand(program: Command): void {
           upstreamUrl: options.upstreamUrl ?? upstream?.url,
         });
         progress?.start(options.jobs, 0);
-        const result = await runLoad({ runner, usage, scenario: scenarioName, strategy: strategy.name, size, concurrency, jobs: options.jobs, onProgress: (done) => progress?.update(done) });
+        const result = await runClosedLoop({ runner, usage, scenario: scenarioName, kind: scenario.kind, strategy: strategy.name, size, concurrency, jobs: options.jobs, onProgress: (done) => progress?.update(done) });
         progress?.stop();
         if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else printResult(result, options.workers);
+        else printResult(result, options.workers, options.ioTasksPerWorker);
         if (result.ok < result.jobs) process.exitCode = 1;
       } finally {
         progress?.stop();

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { MIXES, type Mix } from '../driver/cell.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
+import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 
 /** One environment variable: how it parses, its default, and what a user reads about it. */
 export interface EnvOption<T> {
@@ -53,19 +55,25 @@ export const ENV_SCHEMA = {
     schema: nameList(STRATEGY_NAMES),
     default: [...STRATEGY_NAMES],
     allowed: `a comma-separated list of distinct strategies from ${STRATEGY_NAMES.join(', ')}`,
-    description: 'One strategy runs fixed; several rotate every LAB_ROTATE_SECONDS.',
+    description: 'Strategies the driver runs; with several, each cell (scenario × strategy) gets LAB_ROTATE_SECONDS in turn.',
   }),
   LAB_SCENARIOS: option<ScenarioName[]>({
     schema: nameList(SCENARIO_NAMES),
     default: ['thumbnail', 'matrix', 'array', 'http'],
     allowed: `a comma-separated list of distinct scenarios from ${SCENARIO_NAMES.join(', ')}`,
-    description: 'Scenarios the driver keeps running.',
+    description: 'Scenarios the driver runs (each on its own in isolated mode, all at once in mixed mode).',
   }),
   LAB_ROTATE_SECONDS: option<number>({
     schema: positiveNumber,
-    default: 30,
+    default: 10,
     allowed: 'a positive number of seconds',
-    description: 'Time each strategy is active when several rotate.',
+    description: 'Measured window of each cell (isolated) or strategy (mixed); the 16 default cells take about 3 minutes a cycle.',
+  }),
+  LAB_MIX: option<Mix>({
+    schema: z.enum(MIXES),
+    default: 'isolated',
+    allowed: `one of ${MIXES.join(', ')}`,
+    description: 'isolated: one cell (scenario × strategy) at a time; mixed: every scenario at once under the active strategy (the interference experiment).',
   }),
   LAB_CONCURRENCY: option<number | undefined>({
     schema: integer(1, 100_000),
@@ -78,6 +86,12 @@ export const ENV_SCHEMA = {
     default: DEFAULT_WORKERS,
     allowed: 'an integer from 1 to 256',
     description: `Size of the worker-thread and child-process pools (default: os.availableParallelism(), ${DEFAULT_WORKERS} here).`,
+  }),
+  LAB_IO_TASKS_PER_WORKER: option<number>({
+    schema: integer(1, 10_000),
+    default: DEFAULT_IO_TASKS_PER_WORKER,
+    allowed: 'an integer from 1 to 10000',
+    description: 'I/O jobs one worker thread or child process holds at once (each has its own event loop); CPU jobs run one per worker.',
   }),
   LAB_QUEUE_LIMIT: option<number>({
     schema: integer(0, 1_000_000),

@@ -1,4 +1,6 @@
+import type { Mix } from '../driver/cell.ts';
 import { LabError } from '../errors.ts';
+import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import { ENV_SCHEMA, type EnvName, type EnvSchema } from './env-schema.ts';
@@ -10,10 +12,13 @@ export interface ResolvedConfig {
   readonly strategies: readonly StrategyName[];
   readonly scenarios: readonly ScenarioName[];
   readonly rotateSeconds: number;
+  readonly mix: Mix;
   /** Jobs in flight per scenario for the driver. */
   readonly concurrency: Readonly<Record<ScenarioName, number>>;
   readonly sizes: Readonly<Record<ScenarioName, number>>;
   readonly workers: number;
+  /** I/O jobs one pool worker holds at once. */
+  readonly ioTasksPerWorker: number;
   readonly queueLimit: number;
   readonly jobTimeoutMs: number;
   readonly driver: boolean;
@@ -24,8 +29,6 @@ export interface ResolvedConfig {
   readonly upstreamJitterMs: number;
   readonly shutdownGraceMs: number;
 }
-
-const IO_CONCURRENCY = 64;
 
 function describe(name: EnvName, raw: string): string {
   return `  ${name}=${JSON.stringify(raw)}: must be ${ENV_SCHEMA[name].allowed}`;
@@ -62,7 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
       } catch (error) {
         problems.push(`  LAB_SIZES=${JSON.stringify(env.LAB_SIZES)}: ${(error as Error).message}`);
       }
-      concurrency[name] = values.LAB_CONCURRENCY ?? (scenario.kind === 'io' ? IO_CONCURRENCY : 2 * values.LAB_WORKERS);
+      concurrency[name] = values.LAB_CONCURRENCY ?? defaultConcurrency(scenario.kind, values.LAB_WORKERS);
     }
   }
 
@@ -73,9 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     strategies: Object.freeze(values.LAB_STRATEGIES),
     scenarios: Object.freeze(values.LAB_SCENARIOS),
     rotateSeconds: values.LAB_ROTATE_SECONDS,
+    mix: values.LAB_MIX,
     concurrency: Object.freeze(concurrency),
     sizes: Object.freeze(sizes),
     workers: values.LAB_WORKERS,
+    ioTasksPerWorker: values.LAB_IO_TASKS_PER_WORKER,
     queueLimit: values.LAB_QUEUE_LIMIT,
     jobTimeoutMs: values.LAB_JOB_TIMEOUT_MS,
     driver: values.LAB_DRIVER,

@@ -1,6 +1,7 @@
+import { nowMs } from '../clock.ts';
 import { LabError, toLabError } from '../errors.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
-import { nowMs } from '../strategies/run-task.ts';
+import type { ScenarioKind } from '../scenarios/scenario.ts';
 import type { Strategy, StrategyName, WorkerIdentity } from '../strategies/strategy.ts';
 import type { Task } from '../strategies/task.ts';
 import { type JobEnd, type JobObserver, type JobOutcome, NULL_JOB_OBSERVER } from './job-observer.ts';
@@ -8,6 +9,8 @@ import { SlotGate } from './slot-gate.ts';
 
 export interface JobRequest {
   scenario: ScenarioName;
+  /** The scenario's kind: cpu jobs and io jobs have their own slots on a pool. */
+  kind: ScenarioKind;
   strategy: StrategyName;
   size: number;
   /** Aborts the job (for example when the API client disconnects): outcome `cancelled`. */
@@ -38,9 +41,21 @@ export interface JobRunnerOptions {
 /** Live load of one strategy, derived from the jobs the runner admitted. */
 export interface StrategyLoad {
   inFlight: number;
-  busy: number;
+  /** Jobs executing now. */
+  running: number;
   queued: number;
+  /** Workers with at least one job: the pools hand a job to an idle worker first, so min(workers, running). */
+  busyWorkers: number;
 }
+
+/** The gates of one strategy: one per kind, or the same one for both (sequential). */
+interface KindGates {
+  cpu: SlotGate<ScenarioName>;
+  io: SlotGate<ScenarioName>;
+}
+
+/** Task ids are unique in this process: cancel messages name the task by it. */
+let lastTaskId = 0;
 
 function outcomeOf(error: LabError): JobOutcome {
   switch (error.code) {
@@ -65,7 +80,7 @@ function outcomeOf(error: LabError): JobOutcome {
 export class JobRunner {
   readonly #options: JobRunnerOptions;
   readonly #observer: JobObserver;
-  readonly #gates = new Map<StrategyName, SlotGate<ScenarioName>>();
+  readonly #gates = new Map<StrategyName, KindGates>();
   readonly #active = new Set<AbortController>();
   #inFlight = 0;
   #onIdle: (() => void) | undefined;
@@ -74,7 +89,11 @@ export class JobRunner {
   constructor(options: JobRunnerOptions) {
     this.#options = options;
     this.#observer = options.observer ?? NULL_JOB_OBSERVER;
-    for (const [name, strategy] of options.strategies) this.#gates.set(name, new SlotGate(strategy.slots));
+    for (const [name, strategy] of options.strategies) {
+      const { cpu, io, shared } = strategy.slots;
+      const cpuGate = new SlotGate<ScenarioName>(cpu);
+      this.#gates.set(name, { cpu: cpuGate, io: shared ? cpuGate : new SlotGate<ScenarioName>(io) });
+    }
   }
 
   strategy(name: StrategyName): Strategy {
@@ -86,9 +105,12 @@ export class JobRunner {
   }
 
   load(name: StrategyName): StrategyLoad {
-    this.strategy(name);
-    const gate = this.#gates.get(name)!;
-    return { inFlight: gate.running + gate.waiting, busy: gate.running, queued: gate.waiting };
+    const strategy = this.strategy(name);
+    const { cpu, io } = this.#gates.get(name)!;
+    const gates = cpu === io ? [cpu] : [cpu, io];
+    const running = gates.reduce((sum, gate) => sum + gate.running, 0);
+    const queued = gates.reduce((sum, gate) => sum + gate.waiting, 0);
+    return { inFlight: running + queued, running, queued, busyWorkers: Math.min(strategy.workerCount, running) };
   }
 
   /** Whether one more job fits: a free slot, or room in the queue (async, which never waits, is bounded by queueLimit in flight). */
@@ -103,7 +125,7 @@ export class JobRunner {
     const observation = this.#observer.start({ scenario: request.scenario, strategy: request.strategy, size: request.size, submittedAtMs });
     const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
 
-    const gate = this.#gates.get(strategy.name)!;
+    const gate = this.#gates.get(strategy.name)![request.kind];
     if (this.#draining || !this.#admits(gate)) {
       const error = this.#draining
         ? new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down')
@@ -122,7 +144,7 @@ export class JobRunner {
     request.signal?.addEventListener('abort', onClientAbort, { once: true });
     if (request.signal?.aborted === true) onClientAbort();
 
-    const task: Task = { scenario: request.scenario, size: request.size, upstreamUrl: this.#options.upstreamUrl, traceContext: observation.traceContext };
+    const task: Task = { id: ++lastTaskId, kind: request.kind, scenario: request.scenario, size: request.size, upstreamUrl: this.#options.upstreamUrl, traceContext: observation.traceContext };
     let holdsSlot = false;
     try {
       await gate.acquire(request.scenario, controller.signal);
@@ -191,7 +213,10 @@ export class JobRunner {
       timer = setTimeout(resolve, graceMs);
     });
     // Jobs still waiting for a slot have not started: they are cancelled at once.
-    for (const gate of this.#gates.values()) gate.rejectWaiting(SHUTTING_DOWN);
+    for (const { cpu, io } of this.#gates.values()) {
+      cpu.rejectWaiting(SHUTTING_DOWN);
+      io.rejectWaiting(SHUTTING_DOWN);
+    }
     await Promise.race([this.#idle(), graceOver]);
     clearTimeout(timer);
     for (const controller of this.#active) controller.abort(SHUTTING_DOWN);

@@ -17,6 +17,8 @@ export interface ResolvedCompareOptions {
   readonly ioConcurrency: readonly number[];
   /** Size of the thread and process pools. */
   readonly workers: number;
+  /** I/O jobs one pool worker holds at once. */
+  readonly ioTasksPerWorker: number;
   /** Size parameter per scenario. */
   readonly sizes: Readonly<Record<ScenarioName, number>>;
   /** Delay of the embedded upstream the http scenario calls (no jitter). */

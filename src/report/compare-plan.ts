@@ -1,6 +1,8 @@
 import { SCENARIOS, type ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
+import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
+import { strategySlots } from '../strategies/strategy-slots.ts';
 import type { ResolvedCompareOptions } from './compare-options.ts';
 import { howManyFitExpectedSeconds } from './how-many-fit.ts';
 
@@ -30,25 +32,14 @@ export interface ComparePlan {
   readonly estimatedSeconds: number;
 }
 
-/**
- * Slots per strategy, as the strategies define them (sequential one, async unbounded, pools
- * one job per worker). Known here without starting a pool, so the plan is free to compute.
- */
-function strategySlots(strategy: StrategyName, workers: number): number {
-  switch (strategy) {
-    case 'sequential':
-      return 1;
-    case 'async':
-      return Number.POSITIVE_INFINITY;
-    case 'threads':
-    case 'processes':
-      return workers;
-  }
-}
-
 /** Jobs in flight for CPU scenarios: twice the slots of a pool, so no worker waits for its next job. */
 export function cpuConcurrency(workers: number): number {
-  return 2 * workers;
+  return defaultConcurrency('cpu', workers);
+}
+
+/** Slots a job of `kind` gets on `strategy`, known without starting a pool. */
+function slotsOf(strategy: StrategyName, kind: ScenarioKind, options: ResolvedCompareOptions): number {
+  return strategySlots(strategy, { workers: options.workers, ioTasksPerWorker: options.ioTasksPerWorker })[kind];
 }
 
 /** Rough start-up cost of a fresh strategy: loading the scenarios in every worker. */
@@ -76,7 +67,7 @@ function tailSeconds(kind: ScenarioKind, concurrency: number, slots: number, del
  * latency would grow (threads with 2 workers at 4096 would take over a minute to say so).
  */
 function ioSkipReason(strategy: StrategyName, concurrency: number, options: ResolvedCompareOptions): string | undefined {
-  const slots = strategySlots(strategy, options.workers);
+  const slots = slotsOf(strategy, 'io', options);
   const rate = ((slots / options.upstreamDelayMs) * 1000).toFixed(0);
   const lowest = options.ioConcurrency[0];
   if (strategy === 'sequential' && concurrency !== lowest) {
@@ -99,7 +90,7 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const seconds = (ms: number): number => ms / 1000;
 
   const add = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number): void => {
-    const slots = strategySlots(strategy, options.workers);
+    const slots = slotsOf(strategy, kind, options);
     const tail = tailSeconds(kind, concurrency, slots, options.upstreamDelayMs);
     const measuredSeconds = seconds(options.durationMs) + tail + (options.warmupMs > 0 ? seconds(options.warmupMs) + tail : 0);
     runs.push({ kind, scenario, strategy, size: options.sizes[scenario], concurrency, expectedSeconds: startSeconds(strategy, options.workers) + measuredSeconds });

@@ -31,7 +31,7 @@ async function untilConnected(count: number): Promise<number> {
 /** Starts `count` http jobs on the async strategy, waits until each holds a socket, and returns the way to end them. */
 async function holdRequests(runner: JobRunner, count: number): Promise<{ connected: number; release: () => Promise<void> }> {
   const controller = new AbortController();
-  const settled = Promise.allSettled(Array.from({ length: count }, () => runner.run({ scenario: 'http', strategy: 'async', size: 0, signal: controller.signal })));
+  const settled = Promise.allSettled(Array.from({ length: count }, () => runner.run({ scenario: 'http', kind: 'io', strategy: 'async', size: 0, signal: controller.signal })));
   const connected = await untilConnected(count);
   return {
     connected,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { childPids } from '../strategies/child-pids.ts';
 import { createStrategy } from '../strategies/create-strategy.ts';
-import { ResourceUsage } from '../telemetry/resource-usage.ts';
+import { ResourceUsage } from '../measurement/resource-usage.ts';
 
 export interface ChildProcessMemory {
   started: number;

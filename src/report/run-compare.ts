@@ -1,5 +1,5 @@
 import packageJson from '../../package.json' with { type: 'json' };
-import type { LoadResult } from '../jobs/load-run.ts';
+import type { LoadResult } from '../measurement/closed-loop.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import type { ResolvedCompareOptions } from './compare-options.ts';
 import { cpuConcurrency, planCompare, type PlannedRun } from './compare-plan.ts';
@@ -73,7 +73,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   try {
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
-      results.push(await measureCombination(run, { workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }));
+      results.push(await measureCombination(run, { size: { workers: options.workers, ioTasksPerWorker: options.ioTasksPerWorker }, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }));
     }
   } finally {
     await upstream?.stop();

@@ -1,5 +1,6 @@
 import { runTask } from './run-task.ts';
 import type { RestartReason, Strategy, StrategyName, WorkerIdentity } from './strategy.ts';
+import { type StrategySlots, strategySlots } from './strategy-slots.ts';
 import type { Task, TaskOutcome } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
 import { yieldToEventLoop } from './yield-to-event-loop.ts';
@@ -11,11 +12,12 @@ import { yieldToEventLoop } from './yield-to-event-loop.ts';
  */
 export class MainThreadStrategy implements Strategy {
   readonly name: StrategyName;
-  readonly slots: number;
+  readonly slots: StrategySlots;
+  readonly workerCount = 1;
 
   constructor(name: 'sequential' | 'async') {
     this.name = name;
-    this.slots = name === 'sequential' ? 1 : Number.POSITIVE_INFINITY;
+    this.slots = strategySlots(name, { workers: 1, ioTasksPerWorker: 1 });
   }
 
   async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {

@@ -1,20 +1,32 @@
 import type { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LabError } from '../errors.ts';
+import type { ControlMessage } from './control-message.ts';
 import type { RestartReason, Strategy, StrategyName, WorkerIdentity, WorkerUsage } from './strategy.ts';
+import { type PoolSize, type StrategySlots, strategySlots } from './strategy-slots.ts';
 import type { Task, TaskOutcome, TaskReply, WorkerStats } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
 
 /** What piscina and tinypool have in common, and all this class needs of them. */
 export interface TaskPool extends EventEmitter {
-  run(task: Task | null, options: { signal: AbortSignal; name?: string }): Promise<TaskReply>;
+  run(task: Task | null, options?: { name?: string }): Promise<TaskReply>;
   destroy(): Promise<void>;
+}
+
+/** The control channel to a pool's workers (a BroadcastChannel for threads, IPC for child processes). */
+export interface PoolControl {
+  /** Sends a message to every live worker. */
+  broadcast(message: ControlMessage): void;
+  /** Calls `listener` with every control message a worker sends. */
+  listen(listener: (message: ControlMessage) => void): void;
+  close(): void;
 }
 
 export interface PoolStrategyOptions {
   name: StrategyName;
-  size: number;
+  size: PoolSize;
   pool: TaskPool;
+  control: PoolControl;
   /** "worker thread" or "child process", for error messages. */
   workerKind: string;
   /** The live workers, in the pool's own terms. */
@@ -27,72 +39,114 @@ function workerKey({ pid, threadId }: WorkerIdentity): string {
   return `${pid}:${threadId}`;
 }
 
-const FLUSH_SIGNAL = new AbortController().signal;
 const FLUSH_TIMEOUT_MS = 2_000;
+/** How long ready() waits for every worker to have answered once. */
+const READY_TIMEOUT_MS = 60_000;
 
-const WARM_UP_TASK: Task = { scenario: 'noop', size: 0, upstreamUrl: undefined, traceContext: undefined };
+/** Not a job: never cancelled, so it needs no start notice (kind io). */
+const WARM_UP_TASK: Task = { id: 0, kind: 'io', scenario: 'noop', size: 0, upstreamUrl: undefined, traceContext: undefined };
 
 /**
- * A fixed-size pool of workers (threads or processes). A worker that dies takes only its own
- * job down: the pool rejects that job, which becomes LAB_ERR_WORKER_CRASHED, and starts a
- * replacement. Aborting a running job ends its worker too (the only way to stop running
- * JavaScript), so cancellations also cost a restart.
+ * A fixed-size pool of workers (threads or processes). CPU jobs run one per worker; I/O jobs
+ * share a worker, up to `ioTasksPerWorker` at once, since each worker has its own event loop.
+ * No task is handed to the pool with an abort signal (piscina and tinypool run such a task alone
+ * on its worker, and end the worker to abort it): a cancelled I/O task is aborted inside its
+ * worker through the control channel, and a cancelled CPU task ends the worker that announced
+ * it. A worker that dies takes only its own jobs down (LAB_ERR_WORKER_CRASHED); the pool starts
+ * a replacement.
  */
 export class PoolStrategy implements Strategy {
   readonly name: StrategyName;
-  readonly slots: number;
+  readonly slots: StrategySlots;
+  readonly workerCount: number;
   readonly #pool: TaskPool;
+  readonly #control: PoolControl;
   readonly #workerKind: string;
   readonly #listWorkers: () => WorkerIdentity[];
   readonly #killWorker: (worker: WorkerIdentity) => void;
+  /** Workers seen alive, to count the ones that disappear. */
   readonly #knownWorkers = new Set<string>();
+  /** Workers this strategy ended to stop a cancelled CPU job: their disappearance is a cancel, not a crash. */
+  readonly #endedForCancel = new Set<string>();
   readonly #restarts: Record<RestartReason, number> = { crash: 0, cancel: 0 };
+  /** CPU tasks of this pool in flight, with the worker that announced it runs them. */
+  readonly #cpuTasks = new Map<number, { worker: WorkerIdentity | undefined; cancelled: boolean }>();
   /** Latest counters per worker, by workerKey. */
   readonly #stats = new Map<string, WorkerStats>();
   /** Counters of workers that are gone. */
   readonly #retired = { cpuSeconds: 0, eluActiveMs: 0, eluIdleMs: 0 };
-  #unattributedCrashes = 0;
   #closed = false;
 
   constructor(options: PoolStrategyOptions) {
     this.name = options.name;
-    this.slots = options.size;
+    this.slots = strategySlots(options.name, options.size);
+    this.workerCount = options.size.workers;
     this.#pool = options.pool;
+    this.#control = options.control;
     this.#workerKind = options.workerKind;
     this.#listWorkers = options.listWorkers;
     this.#killWorker = options.killWorker;
     // A worker that dies while idle is reported as a pool 'error'; unheard, it would crash the daemon.
-    this.#pool.on('error', () => {
-      this.#unattributedCrashes++;
+    this.#pool.on('error', () => {});
+    this.#control.listen((message) => {
+      if (message.labControl !== 'started') return;
+      const running = this.#cpuTasks.get(message.taskId);
+      if (running === undefined) return;
+      running.worker = { pid: message.pid, threadId: message.threadId };
+      if (running.cancelled) this.#end(running.worker);
     });
   }
 
-  async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
-    if (this.#closed) throw new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool is closed`);
-    let reply: TaskReply;
-    try {
-      reply = await this.#pool.run(task, { signal });
-    } catch (error) {
-      // Errors from the scenario come back as data, so a rejection is the pool's own:
-      // our abort, our shutdown, or a worker that died under the job.
-      if (signal.aborted) throw signal.reason;
-      if (this.#closed) throw new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool closed while the job ran`, { cause: error });
-      this.#unattributedCrashes++;
-      throw new LabError('LAB_ERR_WORKER_CRASHED', `the ${this.#workerKind} running the job died (${(error as Error).message})`, { cause: error });
-    } finally {
-      this.#noticeReplacements();
-    }
-    if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
-    return unwrapReply(reply);
+  execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
+    if (this.#closed) return Promise.reject(new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool is closed`));
+    if (signal.aborted) return Promise.reject(signal.reason);
+    if (task.kind === 'cpu') this.#cpuTasks.set(task.id, { worker: undefined, cancelled: false });
+    const pending = this.#pool.run(task);
+    return new Promise<TaskOutcome>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#cancel(task);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      pending.then(
+        (reply) => {
+          this.#settled(task, signal, onAbort);
+          if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
+          if (signal.aborted) return;
+          try {
+            resolve(unwrapReply(reply));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          this.#settled(task, signal, onAbort);
+          // Errors from the scenario come back as data, so a rejection is the pool's own: our
+          // shutdown, a worker ended for a cancelled CPU job, or a worker that died under the job.
+          if (signal.aborted) return;
+          if (this.#closed) reject(new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool closed while the job ran`, { cause: error }));
+          else reject(new LabError('LAB_ERR_WORKER_CRASHED', `the ${this.#workerKind} running the job died (${(error as Error).message})`, { cause: error }));
+        },
+      );
+    });
   }
 
   async ready(): Promise<void> {
-    await Promise.all(Array.from({ length: this.slots }, () => this.#pool.run(WARM_UP_TASK, { signal: new AbortController().signal })));
+    // A pool hands tasks to the least busy worker that has started, so every worker has
+    // loaded the scenarios once each of them has answered a warm-up task.
+    const answered = new Set<string>();
+    const deadline = performance.now() + READY_TIMEOUT_MS;
+    while (answered.size < this.workerCount) {
+      if (performance.now() > deadline) throw new LabError('LAB_ERR_WORKER_CRASHED', `only ${answered.size} of ${this.workerCount} ${this.#workerKind}es started within ${READY_TIMEOUT_MS} ms`);
+      const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK)));
+      for (const reply of replies) answered.add(workerKey(reply));
+      if (answered.size < this.workerCount) await sleep(10);
+    }
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
   }
 
   workers(): WorkerIdentity[] {
-    this.#noticeReplacements();
+    this.#noticeDepartures();
     return this.#listWorkers();
   }
 
@@ -123,31 +177,49 @@ export class PoolStrategy implements Strategy {
   }
 
   restarts(): Readonly<Record<RestartReason, number>> {
-    this.#noticeReplacements();
+    this.#noticeDepartures();
     return { ...this.#restarts };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    // One flush per worker: with every worker idle, each takes exactly one of these tasks.
-    const flushes = Array.from({ length: this.slots }, () => this.#pool.run(null, { signal: FLUSH_SIGNAL, name: 'flushTelemetry' }));
+    // One flush per worker: with every worker idle, the least-busy pool hands one to each.
+    const flushes = Array.from({ length: this.workerCount }, () => this.#pool.run(null, { name: 'flushTelemetry' }));
     await Promise.race([Promise.allSettled(flushes), sleep(FLUSH_TIMEOUT_MS)]);
     await this.#pool.destroy();
+    this.#control.close();
   }
 
-  /** Counts workers that were not there before; each follows a crash or a cancellation. */
-  #noticeReplacements(): void {
+  #settled(task: Task, signal: AbortSignal, onAbort: () => void): void {
+    signal.removeEventListener('abort', onAbort);
+    if (task.kind === 'cpu') this.#cpuTasks.delete(task.id);
+    this.#noticeDepartures();
+  }
+
+  #cancel(task: Task): void {
+    this.#control.broadcast({ labControl: 'cancel', taskId: task.id });
+    const running = this.#cpuTasks.get(task.id);
+    if (running === undefined) return;
+    running.cancelled = true;
+    // Pure JavaScript cannot hear the cancel: end its worker. Not announced yet: ended when it is.
+    if (running.worker !== undefined) this.#end(running.worker);
+  }
+
+  #end(worker: WorkerIdentity): void {
+    if (!this.terminateWorker(worker)) return;
+    this.#endedForCancel.add(workerKey(worker));
+  }
+
+  /** Counts workers that are gone since last seen: ended for a cancelled CPU job, or crashed. */
+  #noticeDepartures(): void {
     if (this.#knownWorkers.size === 0 || this.#closed) return;
-    for (const worker of this.#listWorkers()) {
-      const id = workerKey(worker);
-      if (this.#knownWorkers.has(id)) continue;
-      this.#knownWorkers.add(id);
-      if (this.#unattributedCrashes > 0) {
-        this.#unattributedCrashes--;
-        this.#restarts.crash++;
-      } else {
-        this.#restarts.cancel++;
-      }
+    const live = new Set(this.#listWorkers().map(workerKey));
+    for (const key of this.#knownWorkers) {
+      if (live.has(key)) continue;
+      this.#knownWorkers.delete(key);
+      if (this.#endedForCancel.delete(key)) this.#restarts.cancel++;
+      else this.#restarts.crash++;
     }
+    for (const key of live) this.#knownWorkers.add(key);
   }
 }

@@ -1,15 +1,11 @@
 import { threadId } from 'node:worker_threads';
+import { nowMs } from '../clock.ts';
 import { toWire } from '../errors.ts';
 import { SCENARIOS } from '../scenarios/catalog.ts';
 import { withExecuteSpan } from '../telemetry/execute-span.ts';
 import type { Task, TaskReply } from './task.ts';
 
 const NEVER_ABORTED = new AbortController().signal;
-
-/** Epoch milliseconds with sub-millisecond precision. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
 
 /**
  * Runs one task where it is called (main thread, worker thread or child process), inside its
@@ -24,6 +20,7 @@ async function runScenario(task: Task, signal: AbortSignal): Promise<TaskReply> 
   const startedAtMs = nowMs();
   const started = performance.now();
   try {
+    if (signal.aborted) throw signal.reason;
     const result = await SCENARIOS[task.scenario].run(task.size, { signal, upstreamUrl: task.upstreamUrl });
     return { ok: true, result, startedAtMs, runMs: performance.now() - started, pid: process.pid, threadId };
   } catch (error) {

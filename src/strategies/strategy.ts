@@ -1,3 +1,4 @@
+import type { StrategySlots } from './strategy-slots.ts';
 import type { Task, TaskOutcome } from './task.ts';
 
 export const STRATEGY_NAMES = ['sequential', 'async', 'threads', 'processes'] as const;
@@ -28,12 +29,18 @@ export interface WorkerUsage {
 /** Why a pool replaced a worker. */
 export type RestartReason = 'crash' | 'cancel';
 
-/** How jobs are executed. The job runner never hands a strategy more than `slots` tasks at once. */
+/** How jobs are executed. The job runner never hands a strategy more tasks of a kind than its slots for that kind. */
 export interface Strategy {
   readonly name: StrategyName;
-  /** Jobs that can execute at the same moment (Infinity for async). */
-  readonly slots: number;
-  /** Runs a task. Rejects with a LabError; when `signal` aborts, with `signal.reason`. */
+  /** Jobs of each kind that can execute at the same moment (Infinity for async). */
+  readonly slots: StrategySlots;
+  /** Threads or processes that run jobs: the pool size, or 1 for the main thread. */
+  readonly workerCount: number;
+  /**
+   * Runs a task. Rejects with a LabError; when `signal` aborts, at once with `signal.reason`.
+   * A cancelled I/O task is stopped inside its worker (its siblings go on); a cancelled CPU task
+   * in a pool ends the worker that runs it, the only way to stop running JavaScript.
+   */
   execute(task: Task, signal: AbortSignal): Promise<TaskOutcome>;
   /** Resolves once every worker has started and loaded the scenarios. */
   ready(): Promise<void>;

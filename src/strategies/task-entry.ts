@@ -1,23 +1,29 @@
 /**
  * The file worker threads (piscina) and child processes (tinypool) load. Both pools call the
- * default export with the task message. Aborting a running task ends the whole worker, so no
- * signal reaches the scenario here.
+ * default export with the task message; I/O tasks share a worker (its event loop holds many
+ * requests at once), CPU tasks get one each. A task is cancelled through the control channel
+ * (src/strategies/worker-control.ts), never by the pool, so a cancelled I/O task does not end
+ * its worker or its siblings.
  *
  * Each worker starts its own OpenTelemetry SDK on purpose (never through inherited
- * NODE_OPTIONS). It exports in short batches: a worker ended abruptly (a cancelled job, a
+ * NODE_OPTIONS). It exports in short batches: a worker ended abruptly (a cancelled CPU job, a
  * crash) loses at most the spans of its last WORKER_BATCH_DELAY_MS. Exporting each span as it
  * ended instead cost matrix on threads about 9 % of its throughput (`npm run bench -- overhead`,
  * traced ÷ the same daemon not sampling; 2–5 % with batches).
  */
 import { getHeapStatistics } from 'node:v8';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
+import { nowMs } from '../clock.ts';
+import { toWire } from '../errors.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { runTask } from './run-task.ts';
 import type { Task, TaskReply, WorkerStats } from './task.ts';
+import { WorkerControl } from './worker-control.ts';
 
 const WORKER_BATCH_DELAY_MS = 200;
 
 const tracing = await startTracing({ defaultServiceName: 'concurrency-lab', batchDelayMs: WORKER_BATCH_DELAY_MS });
+const control = new WorkerControl();
 
 function workerStats(): WorkerStats {
   // A child process counts all its threads (sharp's libuv pool included); a worker thread only itself.
@@ -27,7 +33,17 @@ function workerStats(): WorkerStats {
 }
 
 export default async function runPooledTask(task: Task): Promise<TaskReply> {
-  const reply = await runTask(task);
+  const signal = control.begin(task);
+  let reply: TaskReply;
+  if (signal === undefined) {
+    reply = { ok: false, error: toWire(control.cancelledReason(task)), startedAtMs: nowMs(), runMs: 0, pid: process.pid, threadId };
+  } else {
+    try {
+      reply = await runTask(task, signal);
+    } finally {
+      control.end(task);
+    }
+  }
   reply.stats = workerStats();
   return reply;
 }

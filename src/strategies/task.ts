@@ -1,11 +1,16 @@
 import type { WireError } from '../errors.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
+import type { ScenarioKind } from '../scenarios/scenario.ts';
 
 /**
  * The message a strategy hands to whoever runs a job: plain data, so it crosses threads
  * (structured clone) and processes (IPC) unchanged.
  */
 export interface Task {
+  /** Unique within the process that submitted it: names the task in cancel messages. */
+  id: number;
+  /** cpu tasks run one per worker; io tasks share a worker's event loop with others. */
+  kind: ScenarioKind;
   scenario: ScenarioName;
   size: number;
   upstreamUrl: string | undefined;

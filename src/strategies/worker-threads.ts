@@ -1,14 +1,35 @@
+import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { PoolStrategy, type TaskPool } from './pool-strategy.ts';
+import { CONTROL_CHANNEL, type ControlMessage, isControlMessage } from './control-message.ts';
+import { type PoolControl, PoolStrategy, type TaskPool } from './pool-strategy.ts';
+import type { PoolSize } from './strategy-slots.ts';
 import { TASK_ENTRY_URL } from './task-entry-url.ts';
 
-/** A piscina pool of `size` worker threads: JavaScript in parallel, one task per thread at a time. */
+/** Control messages to and from worker threads: one BroadcastChannel reaches every thread of the process. */
+function broadcastControl(): PoolControl {
+  const channel = new BroadcastChannel(CONTROL_CHANNEL);
+  // The channel must not keep the process alive on its own.
+  channel.unref();
+  return {
+    broadcast: (message: ControlMessage) => channel.postMessage(message),
+    listen: (listener) => {
+      channel.onmessage = (event) => {
+        const data = (event as MessageEvent).data;
+        if (isControlMessage(data)) listener(data);
+      };
+    },
+    close: () => channel.close(),
+  };
+}
+
+/** A piscina pool of worker threads: JavaScript in parallel, one CPU task or many I/O tasks per thread at a time. */
 export class WorkerThreadsStrategy extends PoolStrategy {
-  constructor(size: number) {
+  constructor(size: PoolSize) {
     const pool = new Piscina({
       filename: TASK_ENTRY_URL,
-      minThreads: size,
-      maxThreads: size,
+      minThreads: size.workers,
+      maxThreads: size.workers,
+      concurrentTasksPerWorker: size.ioTasksPerWorker,
       idleTimeout: Number.POSITIVE_INFINITY,
       // With atomics, an idle worker blocks in Atomics.wait and its event loop stops: timers
       // (such as a span exporter's) would not run between tasks.
@@ -18,6 +39,7 @@ export class WorkerThreadsStrategy extends PoolStrategy {
       name: 'threads',
       size,
       pool: pool as unknown as TaskPool,
+      control: broadcastControl(),
       workerKind: 'worker thread',
       listWorkers: () => pool.threads.map((thread) => ({ pid: process.pid, threadId: thread.threadId })),
       killWorker: ({ threadId }) => void pool.threads.find((thread) => thread.threadId === threadId)?.terminate(),

@@ -1,8 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { LoopDelaySummary } from './loop-delay-summary.ts';
-
-/** monitorEventLoopDelay's sampling interval. */
-export const LOOP_DELAY_RESOLUTION_MS = 10;
 /** prom-client's gauges named like counters: each is also published per type (nodejs_active_handles{type}), and promtool rejects the name. */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -37,11 +34,18 @@ export class LabMetrics {
   readonly poolQueueDepth = new Gauge({ name: 'lab_pool_queue_depth', help: 'Jobs waiting for a free slot.', labelNames: ['strategy'] as const, registers: [this.registry] });
   readonly poolRestarts = new Counter({ name: 'lab_pool_worker_restarts_total', help: 'Workers replaced by the pool, by reason: crash (died) or cancel (ended to stop a cancelled or timed-out job).', labelNames: ['strategy', 'reason'] as const, registers: [this.registry] });
 
-  readonly eventLoopDelay = new LoopDelaySummary(this.registry, LOOP_DELAY_RESOLUTION_MS);
+  readonly eventLoopDelay = new LoopDelaySummary(this.registry);
   readonly eventLoopUtilization = new Gauge({ name: 'lab_event_loop_utilization', help: 'Event-loop utilization (0..1) over the last sampling period: the main thread, or the mean of the pool workers.', labelNames: ['thread', 'strategy'] as const, registers: [this.registry] });
 
   readonly upstreamRequests = new Counter({ name: 'lab_upstream_requests_total', help: 'Requests of the http scenario to the upstream, by status class and error kind.', labelNames: ['status_class', 'error'] as const, registers: [this.registry] });
-  readonly strategyActive = new Gauge({ name: 'lab_strategy_active', help: "1 for the driver's active strategy, 0 for the others.", labelNames: ['strategy'] as const, registers: [this.registry] });
+  readonly strategyActive = new Gauge({ name: 'lab_strategy_active', help: "1 for the strategy of the driver's running cell, 0 for the others (all 0 with the driver off).", labelNames: ['strategy'] as const, registers: [this.registry] });
+
+  readonly cellActive = new Gauge({ name: 'lab_cell_active', help: '1 for the cell (scenario × strategy) the driver runs now, 0 for the other cells of its cycle.', labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
+  readonly cellJobsPerSecond = new Gauge({ name: 'lab_cell_jobs_per_second', help: "Successful jobs per second in the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
+  readonly cellLatency = new Gauge({ name: 'lab_cell_latency_seconds', help: "Job latency in the cell's latest window, by quantile (0.5, 0.99).", labelNames: ['scenario', 'strategy', 'mix', 'quantile'] as const, registers: [this.registry] });
+  readonly cellCoresUsed = new Gauge({ name: 'lab_cell_cores_used', help: "CPU seconds per second of the daemon, its threads and the strategy's child processes in the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
+  readonly cellEventLoopDelay = new Gauge({ name: 'lab_cell_event_loop_delay_seconds', help: "Main thread's event-loop delay in the cell's latest window, by quantile (0.99).", labelNames: ['scenario', 'strategy', 'mix', 'quantile'] as const, registers: [this.registry] });
+  readonly cellMemory = new Gauge({ name: 'lab_cell_memory_bytes', help: "RSS of the daemon plus the strategy's child processes at the end of the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
 
   readonly httpRequests = new Counter({ name: 'lab_http_requests_total', help: 'API requests served.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });
   readonly httpDuration = new Histogram({ name: 'lab_http_request_duration_seconds', help: 'API request latency.', labelNames: ['method', 'route', 'status_code'] as const, buckets: HTTP_BUCKETS_SECONDS, registers: [this.registry] });

@@ -1,5 +1,6 @@
 import type { Histogram } from 'node:perf_hooks';
 import type { Registry, RegistryContentType } from 'prom-client';
+import { LOOP_DELAY_RESOLUTION_MS } from '../measurement/loop-delay.ts';
 
 /** One sample line, as prom-client's registry formats them. */
 interface SampleValue {
@@ -29,8 +30,8 @@ export class LoopDelaySummary {
   readonly #resolutionNs: number;
   #values: SampleValue[] = [];
 
-  constructor(registry: Registry<RegistryContentType>, resolutionMs: number) {
-    this.#resolutionNs = resolutionMs * 1e6;
+  constructor(registry: Registry<RegistryContentType>) {
+    this.#resolutionNs = LOOP_DELAY_RESOLUTION_MS * 1e6;
     registry.registerMetric(this as never);
   }
 

@@ -1,16 +1,20 @@
-import { type EventLoopUtilization, monitorEventLoopDelay } from 'node:perf_hooks';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import { loopDelayMonitor } from '../measurement/loop-delay.ts';
+import type { ResourceSnapshot, ResourceUsage } from '../measurement/resource-usage.ts';
 import type { Strategy, StrategyName } from '../strategies/strategy.ts';
-import { type LabMetrics, LOOP_DELAY_RESOLUTION_MS } from './lab-metrics.ts';
-import type { ResourceSnapshot, ResourceUsage } from './resource-usage.ts';
+import type { LabMetrics } from './lab-metrics.ts';
+
+/** The strategy label for the main thread's own use when no strategy is active (the driver is off: jobs come from the API for any strategy). */
+export const NO_STRATEGY = 'none';
 
 export interface RuntimeSamplerOptions {
   metrics: LabMetrics;
   strategies: ReadonlyMap<StrategyName, Strategy>;
   runner: JobRunner;
   usage: ResourceUsage;
-  /** The strategy the main thread's own use is attributed to (the driver's active one). */
-  activeStrategy: () => StrategyName;
+  /** The strategy the main thread's own use is attributed to (the driver's active one), or undefined with the driver off. */
+  activeStrategy: () => StrategyName | undefined;
   /** Default 1000. */
   intervalMs?: number;
 }
@@ -23,7 +27,7 @@ interface Previous {
   workerCpuSeconds: Map<StrategyName, number>;
   workerElu: Map<StrategyName, { active: number; idle: number }>;
   mainElu: EventLoopUtilization;
-  active: StrategyName;
+  active: string;
 }
 
 /**
@@ -34,7 +38,7 @@ interface Previous {
  */
 export class RuntimeSampler {
   readonly #options: RuntimeSamplerOptions;
-  readonly #loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  readonly #loopDelay = loopDelayMonitor();
   #timer: NodeJS.Timeout | undefined;
   #previous: Previous | undefined;
   #sampling: Promise<void> | undefined;
@@ -64,17 +68,20 @@ export class RuntimeSampler {
   async sample(): Promise<void> {
     const { metrics, strategies, runner, usage, activeStrategy } = this.#options;
     const snapshot = await usage.sample();
-    const active = activeStrategy();
+    const activeName = activeStrategy();
+    const active = activeName ?? NO_STRATEGY;
     const previous = this.#previous;
     const restarts = new Map<string, number>();
     const workerCpuSeconds = new Map<StrategyName, number>();
     const workerElu = new Map<StrategyName, { active: number; idle: number }>();
 
     for (const [name, strategy] of strategies) {
-      metrics.strategyActive.set({ strategy: name }, name === active ? 1 : 0);
+      metrics.strategyActive.set({ strategy: name }, name === activeName ? 1 : 0);
       const load = runner.load(name);
-      metrics.poolWorkers.set({ strategy: name, state: 'busy' }, load.busy);
-      if (Number.isFinite(strategy.slots)) metrics.poolWorkers.set({ strategy: name, state: 'idle' }, strategy.slots - load.busy);
+      // async has no workers to be idle: its busy count is its jobs running.
+      const unbounded = !Number.isFinite(strategy.slots.cpu);
+      metrics.poolWorkers.set({ strategy: name, state: 'busy' }, unbounded ? load.running : load.busyWorkers);
+      if (!unbounded) metrics.poolWorkers.set({ strategy: name, state: 'idle' }, strategy.workerCount - load.busyWorkers);
       metrics.poolQueueDepth.set({ strategy: name }, load.queued);
       for (const [reason, count] of Object.entries(strategy.restarts())) {
         const key = `${name}:${reason}`;
@@ -124,7 +131,7 @@ export class RuntimeSampler {
   }
 
   /** The main thread's gauges belong to the active strategy only. */
-  #forgetMain(strategy: StrategyName): void {
+  #forgetMain(strategy: string): void {
     const { metrics } = this.#options;
     for (const kind of ['rss', 'heap']) metrics.memory.remove({ strategy, component: 'main', kind });
     metrics.eventLoopUtilization.remove({ thread: 'main', strategy });

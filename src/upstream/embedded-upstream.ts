@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const START_TIMEOUT_MS = 15_000;
+// Generous: on a loaded machine (load average 20 on 2 cores) starting a Node process with its imports took over 15 s.
+const START_TIMEOUT_MS = 60_000;
 
 export interface EmbeddedUpstream {
   readonly url: string;

@@ -10,7 +10,7 @@ const STRATEGIES = ['sequential', 'async', 'threads', 'processes'] as const;
 
 interface PoolLoad {
   inFlight: number;
-  busy: number;
+  running: number;
   queued: number;
 }
 
@@ -57,7 +57,7 @@ describe('a client that disconnects cancels its job', () => {
       const cancelledBefore = await scrapeMetric(daemon.url, 'lab_jobs_total', { outcome: 'cancelled', strategy });
       const job = startJob(daemon, strategy);
       try {
-        await waitFor(async () => (await poolLoad(daemon, strategy)).busy === 1, { description: `a running ${strategy} job`, timeoutMs: 5000, intervalMs: 50 });
+        await waitFor(async () => (await poolLoad(daemon, strategy)).running === 1, { description: `a running ${strategy} job`, timeoutMs: 5000, intervalMs: 50 });
         job.controller.abort();
         assert.equal(await job.done, 'aborted');
         // Cancelled, not finished: in flight drops back to 0 and the outcome says so well
@@ -83,7 +83,7 @@ describe('a client that disconnects cancels its job', () => {
       await waitFor(
         async () => {
           const load = await poolLoad(daemon, 'sequential');
-          return load.busy === 1 && load.queued === 1;
+          return load.running === 1 && load.queued === 1;
         },
         { description: 'one sequential job running, one queued', timeoutMs: 5000, intervalMs: 50 },
       );
@@ -96,7 +96,7 @@ describe('a client that disconnects cancels its job', () => {
         },
         { description: 'the queue empty again', timeoutMs: UPSTREAM_DELAY_MS - 1000, intervalMs: 50 },
       );
-      assert.equal(load.busy, 1, 'the first job still runs');
+      assert.equal(load.running, 1, 'the first job still runs');
       assert.equal((await scrapeMetric(daemon.url, 'lab_jobs_total', { outcome: 'cancelled', strategy: 'sequential' })) - cancelledBefore, 1);
       running.controller.abort();
       assert.equal(await running.done, 'aborted');

@@ -9,7 +9,9 @@ describe('daemon configuration from the environment', () => {
     const config = loadConfig({});
     assert.deepEqual(config.strategies, ['sequential', 'async', 'threads', 'processes']);
     assert.deepEqual(config.scenarios, ['thumbnail', 'matrix', 'array', 'http']);
-    assert.equal(config.rotateSeconds, 30);
+    assert.equal(config.rotateSeconds, 10);
+    assert.equal(config.mix, 'isolated');
+    assert.equal(config.ioTasksPerWorker, 128);
     assert.equal(config.workers, availableParallelism());
     assert.equal(config.concurrency.matrix, 2 * availableParallelism());
     assert.equal(config.concurrency.http, 64);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LabError } from '../../src/errors.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
-import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../../src/scenarios/catalog.ts';
+import { getScenario, parseSize, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../../src/scenarios/catalog.ts';
 import type { Strategy } from '../../src/strategies/strategy.ts';
 import { type RunningUpstream, startUpstream } from '../../src/upstream/upstream-server.ts';
 import { closeAll, startAllStrategies } from '../support/strategies.ts';
@@ -28,7 +28,7 @@ describe('every scenario gives the same result for the same input under every st
   for (const scenario of SCENARIO_NAMES) {
     it(scenario, async () => {
       const reports = [];
-      for (const strategy of strategies) reports.push(await runner.run({ scenario, strategy: strategy.name, size: SIZES[scenario] }));
+      for (const strategy of strategies) reports.push(await runner.run({ scenario, kind: SCENARIOS[scenario].kind, strategy: strategy.name, size: SIZES[scenario] }));
       const [first, ...rest] = reports;
       for (const report of rest) assert.deepEqual(report.result, first!.result, `${report.strategy} differs from ${first!.strategy}`);
       // Where it ran is where the strategy says it runs.
@@ -42,10 +42,10 @@ describe('every scenario gives the same result for the same input under every st
   }
 
   it('results are the real work: a thumbnail fits 75×75 with the source aspect, a matrix checksum depends on N', async () => {
-    const thumbnail = (await runner.run({ scenario: 'thumbnail', strategy: 'async', size: 1600 })).result as { width: number; height: number };
+    const thumbnail = (await runner.run({ scenario: 'thumbnail', kind: 'cpu', strategy: 'async', size: 1600 })).result as { width: number; height: number };
     assert.deepEqual([thumbnail.width, thumbnail.height], [75, 56]);
-    const small = (await runner.run({ scenario: 'matrix', strategy: 'async', size: 3 })).result as { checksum: number };
-    const larger = (await runner.run({ scenario: 'matrix', strategy: 'async', size: 4 })).result as { checksum: number };
+    const small = (await runner.run({ scenario: 'matrix', kind: 'cpu', strategy: 'async', size: 3 })).result as { checksum: number };
+    const larger = (await runner.run({ scenario: 'matrix', kind: 'cpu', strategy: 'async', size: 4 })).result as { checksum: number };
     assert.notEqual(small.checksum, larger.checksum);
   });
 });

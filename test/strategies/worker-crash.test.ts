@@ -17,7 +17,7 @@ async function crashOneWorker(strategy: Strategy, kill: (worker: WorkerIdentity)
     assert.equal(before.length, WORKERS);
 
     // One long job per worker: both are dispatched at once, so each worker holds one job.
-    const jobs = before.map(() => runner.run({ scenario: 'matrix', strategy: strategy.name, size: LONG_MATRIX }).then((report) => ({ report }), (error: unknown) => ({ error })));
+    const jobs = before.map(() => runner.run({ scenario: 'matrix', kind: 'cpu', strategy: strategy.name, size: LONG_MATRIX }).then((report) => ({ report }), (error: unknown) => ({ error })));
     const victim = before[0]!;
     kill(victim);
     const settled = await Promise.all(jobs);
@@ -29,7 +29,7 @@ async function crashOneWorker(strategy: Strategy, kill: (worker: WorkerIdentity)
     assert.notDeepEqual(survivor.report.worker, victim, 'the other job ran on the other worker and succeeded');
 
     // The next jobs succeed, and the pool is back to full size with a new worker in place of the victim.
-    for (let i = 0; i < 4; i++) await runner.run({ scenario: 'matrix', strategy: strategy.name, size: 20 });
+    for (let i = 0; i < 4; i++) await runner.run({ scenario: 'matrix', kind: 'cpu', strategy: strategy.name, size: 20 });
     const after = await waitFor(
       () => {
         const workers = strategy.workers();

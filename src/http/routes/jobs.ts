@@ -40,7 +40,7 @@ export function jobRoutes(app: FastifyInstance, context: ApiContext): void {
         reply.raw.once('close', () => {
           if (!reply.raw.writableFinished) controller.abort();
         });
-        return context.runner.run({ scenario: scenario.name as ScenarioName, strategy, size, signal: controller.signal });
+        return context.runner.run({ scenario: scenario.name as ScenarioName, kind: scenario.kind, strategy, size, signal: controller.signal });
       },
     },
   });
