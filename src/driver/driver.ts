@@ -210,6 +210,8 @@ export class Driver {
         this.#enter('draining');
         await this.#lanes.drain(DRAIN_BOUND_MS);
         this.#lanes = undefined;
+        // Shutdown during the drain cancels its jobs: that window is no measurement either.
+        if (this.#stop.signal.aborted) return;
       }
       const endedAt = new Date().toISOString();
       const windows = this.#windows;

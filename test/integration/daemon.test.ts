@@ -33,30 +33,78 @@ describe('the daemon', () => {
     assert.doesNotMatch(result.stdout, /listening/, 'nothing starts');
   });
 
-  it('rotates strategies, visible in /api/v1/status, and prints the comparison table at each rotation', async () => {
-    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'sequential,threads,processes', LAB_ROTATE_SECONDS: '1', LAB_SIZES: SMALL_SIZES, LAB_WORKERS: '2' });
+  it('isolated: one cell at a time, every cell of the cycle visited, no other cell in flight while a window measures, gauges agree with the status', async () => {
+    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'sequential,threads,processes', LAB_SCENARIOS: 'matrix,http', LAB_ROTATE_SECONDS: '1', LAB_SIZES: SMALL_SIZES, LAB_WORKERS: '2', LAB_CONCURRENCY: '4' });
     started.push(daemon);
-    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).status === 200, { description: 'ready', timeoutMs: 30_000 });
-    const seen = new Set<string>();
-    await waitFor(
+    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).status === 200, { description: 'ready', timeoutMs: 60_000 });
+    const leaks: string[] = [];
+    let measuringSeen = 0;
+    const status = await waitFor(
       async () => {
-        const status = await getJson(`${daemon.url}/api/v1/status`);
-        seen.add(status.rotation.active);
-        return seen.size === 3 && status.rotation.rotations >= 3;
+        const current = await getJson(`${daemon.url}/api/v1/status`);
+        if (current.rotation.phase === 'measuring') {
+          measuringSeen++;
+          const [cell] = current.rotation.cells as { strategy: string }[];
+          for (const [strategy, pool] of Object.entries(current.pools as Record<string, { inFlight: number }>)) {
+            if (strategy !== cell!.strategy && pool.inFlight > 0) leaks.push(`${strategy} had ${pool.inFlight} jobs in flight during ${JSON.stringify(cell)}'s window`);
+          }
+        }
+        return current.rotation.cycle.completed >= 1 ? current : undefined;
       },
-      { description: 'all three strategies to have been active', timeoutMs: 30_000, intervalMs: 100 },
+      { description: 'a full cycle of 6 cells', timeoutMs: 120_000, intervalMs: 50 },
     );
-    const status = await getJson(`${daemon.url}/api/v1/status`);
-    assert.deepEqual(status.rotation.strategies, ['sequential', 'threads', 'processes']);
+    assert.deepEqual(leaks, [], 'a window only ever has its own cell in flight');
+    assert.ok(measuringSeen > 10, `the status was sampled while windows measured (${measuringSeen} times)`);
+    assert.equal(status.mix, 'isolated');
+    assert.deepEqual(
+      status.rotation.cycle.cells.map((cell: { scenario: string; strategy: string }) => `${cell.scenario}/${cell.strategy}`),
+      ['matrix/sequential', 'matrix/threads', 'matrix/processes', 'http/sequential', 'http/threads', 'http/processes'],
+      'scenario by scenario, every strategy',
+    );
     assert.equal(status.pools.processes.workers.length, 2);
     assert.ok(status.pools.processes.workers.every((worker: { pid: number }) => worker.pid !== daemon.pid));
-    // Each closed window produced rows with real throughput for its strategy.
-    const rows = status.lastWindows as { strategy: string; scenario: string; jobsPerSecond: number }[];
-    for (const strategy of ['sequential', 'threads', 'processes']) {
-      const matrix = rows.find((row) => row.strategy === strategy && row.scenario === 'matrix');
-      assert.ok(matrix !== undefined && matrix.jobsPerSecond > 0, `${strategy} ran matrix jobs: ${JSON.stringify(rows)}`);
+    const cells = status.cells as { scenario: string; strategy: string; mix: string; jobsPerSecond: number; jobs: number; coresUsed: number }[];
+    assert.equal(cells.length, 6, 'one latest window per cell');
+    for (const cell of cells) assert.ok(cell.jobsPerSecond > 0 && cell.jobs > 0, `${cell.scenario}/${cell.strategy} ran jobs in its window: ${JSON.stringify(cell)}`);
+
+    const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
+    for (const cell of cells) {
+      const labels = `scenario="${cell.scenario}",strategy="${cell.strategy}",mix="isolated"`;
+      for (const name of ['lab_cell_jobs_per_second', 'lab_cell_cores_used', 'lab_cell_memory_bytes']) assert.match(metrics, new RegExp(`^${name}\\{${labels}\\} `, 'm'), `${name} for ${labels}`);
+      for (const quantile of ['0.5', '0.99']) assert.match(metrics, new RegExp(`^lab_cell_latency_seconds\\{${labels},quantile="${quantile}"\\} `, 'm'));
+      assert.match(metrics, new RegExp(`^lab_cell_event_loop_delay_seconds\\{${labels},quantile="0.99"\\} `, 'm'));
     }
-    assert.match(daemon.output(), /latest window per strategy:\nstrategy\s+scenario\s+jobs\/s\s+p50 ms\s+p99 ms\s+errors\s+cores\s+loop p99 ms/);
+    // lab_cell_active marks exactly the running cell; the status says the same (read right after).
+    const [active] = (await getJson(`${daemon.url}/api/v1/status`)).rotation.cells as { scenario: string; strategy: string }[];
+    const activeLines = (await (await fetch(`${daemon.url}/metrics`)).text()).split('\n').filter((line) => line.startsWith('lab_cell_active{') && line.endsWith(' 1'));
+    assert.equal(activeLines.length, 1, activeLines.join('\n'));
+    const still = (await getJson(`${daemon.url}/api/v1/status`)).rotation.cells[0];
+    if (still.scenario === active!.scenario && still.strategy === active!.strategy) {
+      assert.match(activeLines[0]!, new RegExp(`scenario="${active!.scenario}",strategy="${active!.strategy}",mix="isolated"`));
+    }
+    assert.match(daemon.output(), /latest window per cell \(isolated\):\nscenario\s+strategy\s+jobs\/s\s+p50 ms\s+p99 ms\s+errors\s+cores\s+loop p99 ms\s+MB/);
+    assert.match(daemon.output(), /matrix on threads: [\d.]+ jobs\/s/);
+  });
+
+  it('mixed: every scenario at once under the active strategy, and it says so', async () => {
+    const daemon = await startLabDaemon({ LAB_MIX: 'mixed', LAB_STRATEGIES: 'async,threads', LAB_SCENARIOS: 'matrix,http', LAB_ROTATE_SECONDS: '1', LAB_SIZES: SMALL_SIZES, LAB_WORKERS: '2', LAB_CONCURRENCY: '4' });
+    started.push(daemon);
+    const status = await waitFor(
+      async () => {
+        const current = await getJson(`${daemon.url}/api/v1/status`);
+        return current.rotation.cycle.completed >= 1 ? current : undefined;
+      },
+      { description: 'a full mixed cycle', timeoutMs: 120_000, intervalMs: 100 },
+    );
+    assert.equal(status.mix, 'mixed');
+    assert.equal(status.rotation.cycle.length, 2, 'one stage per strategy');
+    const cells = status.cells as { scenario: string; strategy: string; mix: string; startedAt: string }[];
+    assert.deepEqual(cells.map((cell) => `${cell.scenario}/${cell.strategy}/${cell.mix}`).toSorted(), ['http/async/mixed', 'http/threads/mixed', 'matrix/async/mixed', 'matrix/threads/mixed']);
+    const threads = cells.filter((cell) => cell.strategy === 'threads');
+    assert.equal(threads[0]!.startedAt, threads[1]!.startedAt, 'both scenarios share the strategy window');
+    assert.match(await (await fetch(`${daemon.url}/metrics`)).text(), /^lab_cell_active\{scenario="http",strategy="(async|threads)",mix="mixed"\} 1$/m);
+    assert.match(daemon.output(), /driver: mixed/);
+    assert.match(daemon.output(), /latest window per cell \(mixed\)/);
   });
 
   it('on SIGTERM under load: finishes or cancels in-flight jobs within the grace period, exits 0, leaves no process behind', async () => {
