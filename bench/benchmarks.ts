@@ -1,4 +1,5 @@
 import type { Benchmark } from './benchmark.ts';
+import { cellsBench } from './cells-bench.ts';
 import { cpuBench } from './cpu-bench.ts';
 import { dispatchBench } from './dispatch-bench.ts';
 import { httpBench } from './http-bench.ts';
@@ -8,4 +9,4 @@ import { thumbnailBench } from './thumbnail-bench.ts';
 import { thumbnailKnobsBench } from './thumbnail-knobs-bench.ts';
 
 /** Every benchmark, in the order a full run takes them (cheapest and most basic first). */
-export const BENCHMARKS: readonly Benchmark[] = [dispatchBench, cpuBench, thumbnailBench, thumbnailKnobsBench, httpBench, overheadBench, stressBench];
+export const BENCHMARKS: readonly Benchmark[] = [dispatchBench, cpuBench, thumbnailBench, thumbnailKnobsBench, httpBench, cellsBench, overheadBench, stressBench];

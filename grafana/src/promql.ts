@@ -15,10 +15,15 @@ export function histogramQuantile(quantile: number, metric: string, filter: stri
 /**
  * Keeps a per-strategy series only while that strategy is the active one, so a rotation's idle
  * strategies (and their last gauge values) do not dilute an average over the dashboard's range.
+ * With the driver off no strategy is active (load comes from k6 for any strategy): then every
+ * strategy's series is kept.
  */
 export function whileActive(perStrategy: string): string {
-  return `(${perStrategy}) and on (strategy) (max by (strategy) (lab_strategy_active) == 1)`;
+  return `(${perStrategy}) unless on (strategy) ((max by (strategy) (lab_strategy_active) == 0) and on () (max(lab_strategy_active) == 1))`;
 }
+
+/** The label filter of the driver's cell gauges (lab_cell_*) that honour both template variables. */
+export const CELL = 'scenario=~"$scenario", strategy=~"$strategy"';
 
 /** `<fn>_over_time(<whileActive(perStrategy)>[$__range:])`: a range summary per strategy. */
 export function overActiveWindows(fn: 'avg' | 'max', perStrategy: string): string {

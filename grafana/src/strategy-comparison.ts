@@ -1,7 +1,7 @@
 import { type Dashboard, MappingType, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type AnnotationSpec, type VariableSpec } from './layout.ts';
 import type { PanelSpec, TableColumnSpec } from './panels.ts';
-import { histogramQuantile, overActiveWindows, SCENARIO_AND_STRATEGY, STRATEGY } from './promql.ts';
+import { CELL, histogramQuantile, overActiveWindows, SCENARIO_AND_STRATEGY, STRATEGY } from './promql.ts';
 import { STRATEGIES, STRATEGY_COLORS } from './strategy-colors.ts';
 
 export const STRATEGY_COMPARISON_UID = 'lab-strategy-comparison';
@@ -11,12 +11,12 @@ const VARIABLES: readonly VariableSpec[] = [
   { name: 'strategy', label: 'Strategy', metric: 'lab_jobs_total', description: 'Strategies to compare.' },
 ];
 
-// Each strategy's active windows shade every time series panel in its own color.
+// Each strategy's cells of the selected scenarios shade every time series panel in its own color.
 const ROTATION_ANNOTATIONS: readonly AnnotationSpec[] = STRATEGIES.map((strategy) => ({
-  name: `${strategy} active`,
-  expr: `max(lab_strategy_active{strategy="${strategy}"}) == 1`,
+  name: `${strategy} running`,
+  expr: `max(lab_cell_active{scenario=~"$scenario", strategy="${strategy}"}) == 1`,
   color: STRATEGY_COLORS[strategy],
-  title: `${strategy} active`,
+  title: `${strategy} running`,
 }));
 
 const ACTIVE_MAPPING: ValueMapping[] = [
@@ -34,6 +34,29 @@ const ACTIVE_MAPPING: ValueMapping[] = [
 const PARALLEL_MAPPING: ValueMapping[] = [
   { type: MappingType.RangeToText, options: { from: 0, to: 1.25, result: { text: 'no: one core at a time', color: 'orange', index: 0 } } },
   { type: MappingType.RangeToText, options: { from: 1.25, to: null, result: { text: 'yes: several cores', color: 'green', index: 1 } } },
+];
+
+// The driver's latest window per cell (lab_cell_*): the comparison stays on screen whatever runs now.
+const cellGauge = (metric: string, extra = ''): string => `max by (strategy) (${metric}{${CELL}${extra}})`;
+
+const SCOREBOARD_COLUMNS: readonly TableColumnSpec[] = [
+  { name: 'Jobs/s', expr: cellGauge('lab_cell_jobs_per_second'), decimals: 1 },
+  { name: 'Latency p50', expr: cellGauge('lab_cell_latency_seconds', ', quantile="0.5"'), unit: 's' },
+  { name: 'Latency p99', expr: cellGauge('lab_cell_latency_seconds', ', quantile="0.99"'), unit: 's' },
+  { name: 'Cores used', expr: cellGauge('lab_cell_cores_used'), decimals: 2 },
+  { name: 'Main loop delay p99', expr: cellGauge('lab_cell_event_loop_delay_seconds', ', quantile="0.99"'), unit: 's' },
+  { name: 'Memory (RSS)', expr: cellGauge('lab_cell_memory_bytes'), unit: 'bytes' },
+];
+
+// The talk's table from the same gauges: pure JavaScript decides "runs in parallel?", http how many calls fit.
+const PURE_JS = 'scenario=~"matrix|array", strategy=~"$strategy"';
+const TALK_FROM_CELLS: readonly TableColumnSpec[] = [
+  { name: 'Runs in parallel? (pure JS)', expr: `max by (strategy) (lab_cell_cores_used{${PURE_JS}})`, mappings: PARALLEL_MAPPING },
+  { name: 'Cores used (pure JS)', expr: `max by (strategy) (lab_cell_cores_used{${PURE_JS}})`, decimals: 2 },
+  { name: 'Main loop delay p99 (pure JS)', expr: `max by (strategy) (lab_cell_event_loop_delay_seconds{${PURE_JS}, quantile="0.99"})`, unit: 's' },
+  { name: 'Thumbnails/s', expr: `max by (strategy) (lab_cell_jobs_per_second{scenario="thumbnail", strategy=~"$strategy"})`, decimals: 1 },
+  { name: 'http calls/s', expr: `max by (strategy) (lab_cell_jobs_per_second{scenario="http", strategy=~"$strategy"})`, decimals: 1 },
+  { name: 'Memory (RSS, max)', expr: `max by (strategy) (lab_cell_memory_bytes{strategy=~"$strategy"})`, unit: 'bytes' },
 ];
 
 const CORES_USED = `sum by (strategy) (rate(lab_cpu_seconds_total{${STRATEGY}}[$__rate_interval]))`;
@@ -67,20 +90,30 @@ const TALK_TABLE_COLUMNS: readonly TableColumnSpec[] = [
 
 const OVERVIEW: readonly PanelSpec[] = [
   {
-    kind: 'state-timeline',
-    title: 'Active strategy',
+    kind: 'table',
+    title: "The talk's table, from each cell's latest window",
     description:
-      'Which strategy the driver runs (LAB_STRATEGIES rotates every LAB_ROTATE_SECONDS). The same windows shade the time series below: toggle them with the annotation switches at the top.',
-    queries: [{ expr: `max by (strategy) (lab_strategy_active{${STRATEGY}})`, legend: '{{strategy}}' }],
+      "Per strategy, from the driver's latest measured window of each cell (lab_cell_* gauges; needs the driver on). Runs in parallel? = cores used on pure-JavaScript work (matrix, array) above 1.25. Every cell runs alone (LAB_MIX=isolated), so a window's cores, loop delay and memory are its own.",
+    rowLabel: 'strategy',
+    columns: TALK_FROM_CELLS,
+    width: 24,
+    height: 7,
+  },
+  {
+    kind: 'state-timeline',
+    title: 'Running cell',
+    description:
+      'Which scenario × strategy the driver runs (each cell gets LAB_ROTATE_SECONDS in turn; LAB_MIX=mixed runs every scenario at once). The same windows shade the time series below: toggle them with the annotation switches at the top.',
+    queries: [{ expr: `max by (scenario, strategy) (lab_cell_active{${CELL}})`, legend: '{{scenario}} on {{strategy}}' }],
     mappings: ACTIVE_MAPPING,
     width: 24,
-    height: 5,
+    height: 7,
   },
   {
     kind: 'table',
-    title: "The talk's table, measured on Node.js",
+    title: "The talk's table, live over the time range",
     description:
-      'Per strategy, over the windows in which it was active within the time range, for the selected scenarios. Runs in parallel? = peak cores used above 1.25. Memory per job in flight = resident memory (daemon and its children) ÷ jobs in flight: how many fit. Strategies that were never active in the range have no row.',
+      'Per strategy, over the windows in which it was active within the time range (with the driver off, over the whole range: k6 drives every strategy), for the selected scenarios. Runs in parallel? = peak cores used above 1.25. Memory per job in flight = resident memory (daemon and its children) ÷ jobs in flight: how many fit.',
     rowLabel: 'strategy',
     columns: TALK_TABLE_COLUMNS,
     width: 24,
@@ -90,6 +123,16 @@ const OVERVIEW: readonly PanelSpec[] = [
 
 // One row per selected scenario (the row repeats over $scenario).
 const PER_SCENARIO: readonly PanelSpec[] = [
+  {
+    kind: 'table',
+    title: 'Scoreboard: $scenario',
+    description:
+      "The strategies side by side on this scenario, each from its cell's latest measured window (lab_cell_* gauges; needs the driver on): throughput, latency, cores used, the main thread's event-loop delay and memory.",
+    rowLabel: 'strategy',
+    columns: SCOREBOARD_COLUMNS,
+    width: 24,
+    height: 6,
+  },
   {
     kind: 'timeseries',
     title: 'Throughput: $scenario',
