@@ -1,6 +1,6 @@
 import { createHistogram, type ELDHistogram } from 'node:perf_hooks';
 import type { StrategyName } from '../strategies/strategy.ts';
-import { loopDelayMonitor, loopDelayMs } from './loop-delay.ts';
+import { loopDelayMeanMs, loopDelayMonitor, loopDelayMs } from './loop-delay.ts';
 import { type ResourceSnapshot, ResourceUsage } from './resource-usage.ts';
 
 const NS_PER_MS = 1e6;
@@ -29,6 +29,9 @@ export interface WindowFigures {
   coresUsed: number;
   /** p99 of the main thread's event-loop delay beyond the monitor's sampling interval. */
   eventLoopDelayP99Ms: number;
+  /** Mean of the same delay, and how many samples the monitor took. */
+  eventLoopDelayMeanMs: number;
+  eventLoopDelaySamples: number;
   /** The daemon's RSS plus the RSS of the strategy's child processes, at the end of the window. */
   memoryBytes: number;
 }
@@ -80,6 +83,8 @@ export class LoadWindow {
       latencyMs: { p50: percentile(50), p90: percentile(90), p99: percentile(99), max: percentile(100), mean: latency.count === 0 ? Number.NaN : latency.mean / NS_PER_MS },
       coresUsed: ResourceUsage.coresUsed(this.#start, end),
       eventLoopDelayP99Ms: loopDelayMs(this.#loopDelay, 99),
+      eventLoopDelayMeanMs: loopDelayMeanMs(this.#loopDelay),
+      eventLoopDelaySamples: this.#loopDelay.count,
       memoryBytes: end.rssBytes + (end.childRssBytes[strategy] ?? 0),
     };
   }

@@ -15,3 +15,9 @@ export function loopDelayMs(histogram: ELDHistogram | RecordableHistogram, perce
   if (histogram.count === 0) return Number.NaN;
   return Math.max(0, histogram.percentile(percentile) / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS);
 }
+
+/** The mean delay beyond the sampling interval, in milliseconds (NaN before any sample). */
+export function loopDelayMeanMs(histogram: ELDHistogram | RecordableHistogram): number {
+  if (histogram.count === 0) return Number.NaN;
+  return Math.max(0, histogram.mean / NS_PER_MS - LOOP_DELAY_RESOLUTION_MS);
+}

@@ -33,10 +33,22 @@ export class CellMetrics implements CellObserver {
       const labels = labelsOf(cell);
       const metrics = this.#metrics;
       metrics.cellJobsPerSecond.set(labels, figures.jobsPerSecond);
-      metrics.cellLatency.set({ ...labels, quantile: '0.5' }, figures.latencyMs.p50 / MS_PER_SECOND);
-      metrics.cellLatency.set({ ...labels, quantile: '0.99' }, figures.latencyMs.p99 / MS_PER_SECOND);
+      const { latencyMs } = figures;
+      metrics.cellLatency.set(labels, {
+        quantiles: [
+          ['0.5', latencyMs.p50 / MS_PER_SECOND],
+          ['0.99', latencyMs.p99 / MS_PER_SECOND],
+        ],
+        sum: figures.ok === 0 ? 0 : (latencyMs.mean * figures.ok) / MS_PER_SECOND,
+        count: figures.ok,
+      });
       metrics.cellCoresUsed.set(labels, figures.coresUsed);
-      metrics.cellEventLoopDelay.set({ ...labels, quantile: '0.99' }, figures.eventLoopDelayP99Ms / MS_PER_SECOND);
+      const samples = figures.eventLoopDelaySamples;
+      metrics.cellEventLoopDelay.set(labels, {
+        quantiles: [['0.99', figures.eventLoopDelayP99Ms / MS_PER_SECOND]],
+        sum: samples === 0 ? 0 : (figures.eventLoopDelayMeanMs * samples) / MS_PER_SECOND,
+        count: samples,
+      });
       metrics.cellMemory.set(labels, figures.memoryBytes);
     });
   }

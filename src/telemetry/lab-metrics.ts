@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { LoopDelaySummary } from './loop-delay-summary.ts';
+import { WindowSummary } from './window-summary.ts';
 /** prom-client's gauges named like counters: each is also published per type (nodejs_active_handles{type}), and promtool rejects the name. */
 const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -42,9 +43,9 @@ export class LabMetrics {
 
   readonly cellActive = new Gauge({ name: 'lab_cell_active', help: '1 for the cell (scenario × strategy) the driver runs now, 0 for the other cells of its cycle.', labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
   readonly cellJobsPerSecond = new Gauge({ name: 'lab_cell_jobs_per_second', help: "Successful jobs per second in the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
-  readonly cellLatency = new Gauge({ name: 'lab_cell_latency_seconds', help: "Job latency in the cell's latest window, by quantile (0.5, 0.99).", labelNames: ['scenario', 'strategy', 'mix', 'quantile'] as const, registers: [this.registry] });
+  readonly cellLatency = new WindowSummary(this.registry, 'lab_cell_latency_seconds', "Latency of the successful jobs in the cell's latest window: quantiles 0.5 and 0.99, their sum and count.");
   readonly cellCoresUsed = new Gauge({ name: 'lab_cell_cores_used', help: "CPU seconds per second of the daemon, its threads and the strategy's child processes in the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
-  readonly cellEventLoopDelay = new Gauge({ name: 'lab_cell_event_loop_delay_seconds', help: "Main thread's event-loop delay in the cell's latest window, by quantile (0.99).", labelNames: ['scenario', 'strategy', 'mix', 'quantile'] as const, registers: [this.registry] });
+  readonly cellEventLoopDelay = new WindowSummary(this.registry, 'lab_cell_event_loop_delay_seconds', "Main thread's event-loop delay (beyond the 10 ms sampling interval) in the cell's latest window: quantile 0.99, sum and count of the samples.");
   readonly cellMemory = new Gauge({ name: 'lab_cell_memory_bytes', help: "RSS of the daemon plus the strategy's child processes at the end of the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
 
   readonly httpRequests = new Counter({ name: 'lab_http_requests_total', help: 'API requests served.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });
