@@ -22,6 +22,12 @@ describe('deploy/k8s: every kustomization builds and validates', () => {
       assert.ok(objects.length > 0, 'builds something');
       const problems = (await Promise.all(objects.map(validateObject))).flat();
       assert.deepEqual(problems, []);
+      // Client-side `kubectl apply` keeps the whole object in an annotation, and annotations may
+      // hold 256 KiB in all: a bigger ConfigMap (a dashboard, the scripts) would not apply.
+      for (const object of objects) {
+        const bytes = Buffer.byteLength(JSON.stringify(object));
+        assert.ok(bytes < 256 * 1024, `${object.kind}/${object.metadata.name} is ${bytes} bytes: too big for kubectl apply's last-applied annotation`);
+      }
       const names = objects.map((object) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`);
       assert.equal(new Set(names).size, names.length, `no object twice: ${names.join(', ')}`);
     });

@@ -31,7 +31,7 @@ interface Container {
 }
 interface PodSpec {
   terminationGracePeriodSeconds?: number;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
   containers: Container[];
   volumes?: Array<{ name: string; emptyDir?: object }>;
   nodeSelector?: Record<string, string>;
@@ -161,13 +161,16 @@ for (const overlay of OVERLAYS) {
       assert.ok(grace >= needed, `terminationGracePeriodSeconds ${grace} >= ${needed} (preStop ${preStopSeconds(container)} s + drain ${config.shutdownGraceMs} ms + flush ${exportTimeoutMs} ms + ${LAB_EXIT_MARGIN_SECONDS} s)`);
     });
 
-    it('runs as a numeric non-root user on a read-only root file system, with /tmp an emptyDir', () => {
-      assert.equal(pod.securityContext?.runAsNonRoot, true);
-      assert.ok(Number.isInteger(pod.securityContext?.runAsUser) && pod.securityContext!.runAsUser! > 0, 'runAsUser numeric and not 0 (the kubelet cannot check a named user)');
+    it('every pod: a numeric non-root user, RuntimeDefault seccomp, read-only root, no privileges (Pod Security "restricted"); the lab\'s /tmp an emptyDir', () => {
       for (const object of objects.filter((candidate) => candidate.kind === 'Deployment') as Deployment[]) {
+        const { securityContext } = object.spec.template.spec;
+        assert.equal(securityContext?.runAsNonRoot, true, `${object.metadata.name}: runAsNonRoot`);
+        assert.ok(Number.isInteger(securityContext?.runAsUser) && securityContext!.runAsUser! > 0, `${object.metadata.name}: runAsUser numeric and not 0 (the kubelet cannot check a named user)`);
+        assert.equal(securityContext?.seccompProfile?.type, 'RuntimeDefault', `${object.metadata.name}: seccomp`);
         for (const each of object.spec.template.spec.containers) {
           assert.equal(each.securityContext?.readOnlyRootFilesystem, true, `${object.metadata.name}/${each.name}: read-only root`);
           assert.equal(each.securityContext?.allowPrivilegeEscalation, false, `${object.metadata.name}/${each.name}: no privilege escalation`);
+          assert.deepEqual(each.securityContext?.capabilities?.drop, ['ALL'], `${object.metadata.name}/${each.name}: drops every capability`);
         }
       }
       const tmp = container.volumeMounts?.find((mount) => mount.mountPath === '/tmp');
