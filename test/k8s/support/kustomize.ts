@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { K8S_DIR, ROOT } from '../../../deploy/k8s/src/paths.ts';
+import { K8S_DIR } from '../../../deploy/k8s/src/paths.ts';
 import { resolveTool } from '../../support/tools.ts';
 
 /** One object of a kustomize build, as plain data. */
@@ -96,4 +96,3 @@ export function findObject(objects: readonly K8sObject[], kind: string, name: st
   return found[0]!;
 }
 
-export { ROOT };
