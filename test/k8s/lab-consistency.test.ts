@@ -157,7 +157,9 @@ for (const overlay of OVERLAYS) {
       const exportTimeoutMs = env.OTEL_BSP_EXPORT_TIMEOUT === undefined ? OTEL_BSP_EXPORT_TIMEOUT_DEFAULT_MS : Number(env.OTEL_BSP_EXPORT_TIMEOUT);
       assert.ok(Number.isInteger(exportTimeoutMs) && exportTimeoutMs > 0, `OTEL_BSP_EXPORT_TIMEOUT=${env.OTEL_BSP_EXPORT_TIMEOUT}`);
       const needed = preStopSeconds(container) + (config.shutdownGraceMs + exportTimeoutMs) / 1000 + LAB_EXIT_MARGIN_SECONDS;
-      const grace = pod.terminationGracePeriodSeconds ?? 30;
+      // Set explicitly: kubernetes-models does not refuse a misspelt field, which would leave Kubernetes' 30 s default.
+      const grace = pod.terminationGracePeriodSeconds;
+      assert.ok(grace !== undefined, 'terminationGracePeriodSeconds is set');
       assert.ok(grace >= needed, `terminationGracePeriodSeconds ${grace} >= ${needed} (preStop ${preStopSeconds(container)} s + drain ${config.shutdownGraceMs} ms + flush ${exportTimeoutMs} ms + ${LAB_EXIT_MARGIN_SECONDS} s)`);
     });
 
