@@ -9,6 +9,9 @@ export const K6_UID = 'lab-k6';
 // counters k6_*_total, rates k6_*_rate, trends as native histograms k6_*_seconds. Every job
 // request of the lab's scripts (loadtests/lib/post-job.ts) and its checks carry the tags strategy
 // and lab_scenario (k6's own `scenario` tag names the k6 scenario), which become labels.
+// A distributed run (the k6-operator's TestRun, deploy/k8s/k6) has one k6 per runner pod, its
+// series tagged instance_id and testrun_name: every panel adds the runners up (counters and
+// native histograms sum), so it shows the whole test, not one runner's share.
 const VARIABLES: readonly VariableSpec[] = [
   { name: 'scenario', label: 'Scenario', metric: 'k6_http_reqs_total', labelName: 'lab_scenario', description: 'The lab scenario of the k6 job requests (tag lab_scenario).' },
   { name: 'strategy', label: 'Strategy', metric: 'k6_http_reqs_total', description: 'The strategy tag of the k6 job requests.' },
@@ -16,6 +19,16 @@ const VARIABLES: readonly VariableSpec[] = [
 
 /** k6 series of the selected lab scenarios and strategies. */
 const K6_FILTER = `lab_scenario=~"$scenario", ${STRATEGY}`;
+
+/**
+ * Share of the job requests whose status matches `status`, over every runner: counted from
+ * k6_http_reqs_total, because k6's Rate gauges (http_req_failed, shed) are each runner's own
+ * ratio and do not add up. 0, not absent, while none match.
+ */
+function k6RequestShare(status: string): string {
+  const all = `sum by (strategy) (rate(k6_http_reqs_total{${K6_FILTER}}[$__rate_interval]))`;
+  return `(sum by (strategy) (rate(k6_http_reqs_total{${K6_FILTER}, ${status}}[$__rate_interval])) or 0 * ${all}) / ${all}`;
+}
 
 /** `histogram_quantile` over a k6 native histogram (no _bucket series, no le label). */
 function k6Quantile(quantile: number, metric: string, by: string): string {
@@ -49,15 +62,14 @@ const CLIENT: readonly PanelSpec[] = [
     kind: 'timeseries',
     title: 'Failed and shed requests',
     description:
-      "Share of requests k6 counted as failed (http_req_failed: a status outside the script's expected ones), and share the daemon shed with 503 because the strategy's queue was full (shed).",
+      "Share of job requests that failed (a status outside 200-399, or no answer: k6's default http_req_failed), and share the daemon shed with 503 because the strategy's queue was full, over all k6 runners.",
     unit: 'percentunit',
     min: 0,
     max: 1,
     width: 8,
     queries: [
-      { expr: `max by (strategy) (k6_http_req_failed_rate{${K6_FILTER}})`, legend: '{{strategy}} failed' },
-      // postJob's own rate: the share of job requests the daemon shed with 503 (queue full).
-      { expr: `max by (strategy) (k6_shed_rate{${K6_FILTER}})`, legend: '{{strategy}} shed' },
+      { expr: k6RequestShare('status!~"[23].."'), legend: '{{strategy}} failed' },
+      { expr: k6RequestShare('status="503"'), legend: '{{strategy}} shed' },
     ],
   },
   {
@@ -82,14 +94,15 @@ const CLIENT: readonly PanelSpec[] = [
   },
   {
     kind: 'timeseries',
-    title: 'Virtual users',
-    description: 'Active VUs and the maximum allocated.',
+    title: 'Virtual users and runners',
+    description: 'Active VUs and the maximum allocated, over all runners; and how many k6 runners report (a TestRun has parallelism of them, each tagged instance_id).',
     unit: 'short',
     min: 0,
     width: 8,
     queries: [
       { expr: 'sum(k6_vus)', legend: 'active' },
       { expr: 'sum(k6_vus_max)', legend: 'allocated' },
+      { expr: 'count by (testrun_name) (count by (testrun_name, instance_id) (k6_vus))', legend: 'runners {{testrun_name}}' },
     ],
   },
 ];
