@@ -112,7 +112,8 @@ describe('vegeta load against the daemon: client and server agree, per strategy'
         durationMs: DURATION_MS,
         timeoutMs: 10_000,
       });
-      assert.equal(result.requests, (RATE_PER_SECOND * DURATION_MS) / 1000, 'vegeta sent rate × duration requests');
+      const planned = (RATE_PER_SECOND * DURATION_MS) / 1000;
+      assert.ok(result.requests >= 0.9 * planned, `vegeta sent ${result.requests} of ${planned} requests`);
       assert.deepEqual(result.statusCodes, { 200: result.requests }, `every job ran: ${result.errors.join('; ')}`);
 
       // The daemon records a job as it answers: wait until the last of them is in.

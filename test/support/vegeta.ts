@@ -28,7 +28,10 @@ export interface AttackOptions {
   readonly targets: readonly VegetaTarget[];
   /** Requests started per second, whatever the answers do (open loop). Integer, 1..20000. */
   readonly ratePerSecond: number;
-  /** How long the attack sends, in ms (at most 10 minutes). The attack sends ratePerSecond × durationMs / 1000 requests. */
+  /**
+   * How long the attack sends, in ms (at most 10 minutes): ratePerSecond × durationMs / 1000
+   * requests, or somewhat fewer when the machine is too busy for vegeta to keep the pace.
+   */
   readonly durationMs: number;
   /** Per-request timeout, in ms. Default 30000. */
   readonly timeoutMs?: number;
