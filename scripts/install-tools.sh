@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests drive (`npm run tools`):
 #   prometheus, promtool, chromium   Debian packages, via apt-get when missing
-#   k6                               go install, pinned
+#   vegeta                           go install, pinned (the load generator of the API tests
+#                                    and the stress benchmark; MIT)
 #   otelcol-lab                      OpenTelemetry Collector built by the official
 #                                    builder from tools/otelcol/builder-config.yaml
 #   kubectl kustomize / kustomize    deploy/k8s builds: kubectl from PATH when it embeds
@@ -16,7 +17,8 @@
 #   GO             the go binary (default: go on PATH, then /usr/local/go/bin/go)
 set -euo pipefail
 
-readonly K6_VERSION=v1.8.1
+# vegeta: MIT. k6 (AGPL-3.0) is not built or fetched here: the k6 scripts are for users.
+readonly VEGETA_VERSION=v12.13.0
 # Must equal the v0.x versions in the manifest; bump both together.
 readonly OCB_VERSION=v0.165.0
 # The kustomize that kubectl 1.32 embeds; built only when no such kubectl is on PATH.
@@ -137,7 +139,7 @@ ensure_go() {
     go_bin=/usr/local/go/bin/go
   fi
   [[ -n $go_bin && -x $go_bin ]] ||
-    die "go not found (looked at \$GO, PATH and /usr/local/go/bin/go); k6 and otelcol-lab are built from source and need Go 1.26 or newer"
+    die "go not found (looked at \$GO, PATH and /usr/local/go/bin/go); vegeta and otelcol-lab are built from source and need Go 1.26 or newer"
   # The builder runs `go` itself: make it find the same one.
   PATH=$(dirname -- "$go_bin"):$PATH
   export PATH
@@ -160,17 +162,17 @@ go_install() { # GOBIN, module@version, log file
   run_logged "$3" env GOBIN="$1" GOFLAGS="$go_flags" "$go_bin" install -ldflags='-s -w' "$2"
 }
 
-install_k6() {
-  local want="go.k6.io/k6@$K6_VERSION" log_file=$logs/k6.log
-  is_current "$bin/k6" "$stamps/k6" "$want" && return 0
+install_vegeta() {
+  local want="github.com/tsenart/vegeta/v12@$VEGETA_VERSION" log_file=$logs/vegeta.log
+  is_current "$bin/vegeta" "$stamps/vegeta" "$want" && return 0
   ensure_go
-  log "building k6 $K6_VERSION (first time, a few minutes)…"
+  log "building vegeta $VEGETA_VERSION (first time, about a minute)…"
   local start=$SECONDS
   : >"$log_file"
   go_install "$bin" "$want" "$log_file"
-  run_logged "$log_file" "$bin/k6" version
-  printf '%s\n' "$want" >"$stamps/k6"
-  log "built k6 in $(elapsed $((SECONDS - start)))"
+  run_logged "$log_file" "$bin/vegeta" -version
+  printf '%s\n' "$want" >"$stamps/vegeta"
+  log "built vegeta in $(elapsed $((SECONDS - start)))"
 }
 
 install_otelcol() {
@@ -255,12 +257,12 @@ exec 9>"$cache/.lock"
 flock 9
 
 install_debian_packages
-install_k6
+install_vegeta
 install_otelcol
 install_kustomize
 
 printf 'tools ready (cache %s):\n' "$cache"
-for tool in k6 otelcol-lab prometheus promtool chromium; do
+for tool in vegeta otelcol-lab prometheus promtool chromium; do
   path=$(find_tool "$tool") || die "$tool is still missing after installing"
   printf '  %-12s %s\n' "$tool" "$path"
 done

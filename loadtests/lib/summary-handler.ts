@@ -22,6 +22,19 @@ export interface SummaryOptions {
   /** The run's parameters, echoed in the title line and the JSON file. */
   readonly parameters: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   readonly extra?: (data: SummaryData) => SummarySection;
+  /**
+   * Folder of the default JSON file, as a file: URL ending in `/`. Default: loadtests/results/
+   * beside the scripts, which the repository keeps (with a .gitignore inside that ignores the
+   * results) so that it exists in a fresh clone: k6 writes handleSummary's files but cannot
+   * create folders.
+   */
+  readonly resultsDirUrl?: string;
+}
+
+/** Where the JSON summary goes, and the line the report says about it. */
+interface SummaryTarget {
+  readonly path: string | undefined;
+  readonly line: string;
 }
 
 /** One threshold's outcome; `value` is the statistic the expression tests, when known. */
@@ -38,10 +51,14 @@ interface ThresholdResult {
  * SUMMARY_JSON (`off`: none; default loadtests/results/<script>-summary.json, git-ignored, next
  * to the scripts whatever the working directory). Replaces k6's default end-of-test summary, whose numbers are not split
  * by strategy; k6 still reports crossed thresholds itself and exits with code 99.
+ *
+ * Call it in the init context (at the top level of a script): it checks there, with open(),
+ * that the default results folder exists, and when it does not, says so instead of naming a
+ * file k6 would then fail to write.
  */
 export function summaryHandler(options: SummaryOptions): (data: SummaryData) => Record<string, string> {
-  const setting = __ENV['SUMMARY_JSON']?.trim();
-  const jsonPath = setting === 'off' ? undefined : setting || filePath(import.meta.resolve(`../results/${options.script}-summary.json`));
+  const target = summaryTarget(options);
+  const jsonPath = target.path;
   return (data) => {
     const runSeconds = data.state.testRunDurationMs / 1000;
     const rows = strategyRows(data, options.strategies, options.activeSeconds ?? (() => runSeconds));
@@ -57,7 +74,7 @@ export function summaryHandler(options: SummaryOptions): (data: SummaryData) => 
       ...(extra === undefined ? [] : [extra.text, '']),
       `thresholds: ${thresholds.length - failed.length} passed, ${failed.length} failed${failed.length > 0 ? ':' : ''}`,
       ...failed.map((result) => `  FAILED ${result.metric} ${result.expression}${result.value === undefined ? '' : ` (actual ${round(result.value)})`}`),
-      `summary JSON: ${jsonPath ?? 'off'}`,
+      target.line,
       '',
     ].join('\n');
     const json = {
@@ -70,6 +87,32 @@ export function summaryHandler(options: SummaryOptions): (data: SummaryData) => 
     };
     return jsonPath === undefined ? { stdout: text } : { stdout: text, [jsonPath]: `${JSON.stringify(json, null, 2)}\n` };
   };
+}
+
+function summaryTarget(options: SummaryOptions): SummaryTarget {
+  const setting = __ENV['SUMMARY_JSON']?.trim();
+  if (setting === 'off') return { path: undefined, line: 'summary JSON: off (SUMMARY_JSON=off)' };
+  if (setting !== undefined && setting !== '') {
+    // A folder of the user's choosing cannot be checked from here; k6 logs an error if it
+    // cannot write the file.
+    return { path: setting, line: `summary JSON: ${setting} (SUMMARY_JSON; k6 writes it after this report)` };
+  }
+  const folder = filePath(options.resultsDirUrl ?? import.meta.resolve('../results/'));
+  const path = `${folder.replace(/\/?$/, '/')}${options.script}-summary.json`;
+  if (!folderExists(folder)) {
+    return { path: undefined, line: `summary JSON: not written: the folder ${folder} is missing (no .gitignore in it; k6 cannot create folders); restore it (git checkout loadtests/results), or set SUMMARY_JSON` };
+  }
+  return { path, line: `summary JSON: ${path} (k6 writes it after this report)` };
+}
+
+/** Whether the results folder is there: its .gitignore is, in every clone. */
+function folderExists(folder: string): boolean {
+  try {
+    open(`${folder.replace(/\/?$/, '/')}.gitignore`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function strategyTable(rows: readonly StrategyRow[]): string {
