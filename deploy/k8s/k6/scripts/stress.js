@@ -432,8 +432,8 @@ function strategyRows(data, strategies2, activeSeconds) {
 // loadtests/lib/summary-handler.ts
 var SUMMARY_TREND_STATS = ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"];
 function summaryHandler(options2) {
-  const setting = __ENV["SUMMARY_JSON"]?.trim();
-  const jsonPath = setting === "off" ? void 0 : setting || filePath(import.meta.resolve(`../results/${options2.script}-summary.json`));
+  const target = summaryTarget(options2);
+  const jsonPath = target.path;
   return (data) => {
     const runSeconds = data.state.testRunDurationMs / 1e3;
     const rows = strategyRows(data, options2.strategies, options2.activeSeconds ?? (() => runSeconds));
@@ -448,7 +448,7 @@ function summaryHandler(options2) {
       ...extra === void 0 ? [] : [extra.text, ""],
       `thresholds: ${thresholds.length - failed.length} passed, ${failed.length} failed${failed.length > 0 ? ":" : ""}`,
       ...failed.map((result) => `  FAILED ${result.metric} ${result.expression}${result.value === void 0 ? "" : ` (actual ${round(result.value)})`}`),
-      `summary JSON: ${jsonPath ?? "off"}`,
+      target.line,
       ""
     ].join("\n");
     const json = {
@@ -462,6 +462,27 @@ function summaryHandler(options2) {
     return jsonPath === void 0 ? { stdout: text } : { stdout: text, [jsonPath]: `${JSON.stringify(json, null, 2)}
 ` };
   };
+}
+function summaryTarget(options2) {
+  const setting = __ENV["SUMMARY_JSON"]?.trim();
+  if (setting === "off") return { path: void 0, line: "summary JSON: off (SUMMARY_JSON=off)" };
+  if (setting !== void 0 && setting !== "") {
+    return { path: setting, line: `summary JSON: ${setting} (SUMMARY_JSON; k6 writes it after this report)` };
+  }
+  const folder = filePath(options2.resultsDirUrl ?? import.meta.resolve("../results/"));
+  const path = `${folder.replace(/\/?$/, "/")}${options2.script}-summary.json`;
+  if (!folderExists(folder)) {
+    return { path: void 0, line: `summary JSON: not written: the folder ${folder} is missing (no .gitignore in it; k6 cannot create folders); restore it (git checkout loadtests/results), or set SUMMARY_JSON` };
+  }
+  return { path, line: `summary JSON: ${path} (k6 writes it after this report)` };
+}
+function folderExists(folder) {
+  try {
+    open(`${folder.replace(/\/?$/, "/")}.gitignore`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 function strategyTable(rows) {
   const percent = (share) => `${(share * 100).toFixed(share > 0 && share < 1e-3 ? 2 : 1)}%`;
