@@ -7,6 +7,12 @@ export const SCENARIO_AND_STRATEGY = 'scenario=~"$scenario", strategy=~"$strateg
 /** The label filter of per-strategy series (CPU, memory, pools, event loop). */
 export const STRATEGY = 'strategy=~"$strategy"';
 
+/**
+ * The same for series that include the main thread's own use: with the driver off no strategy
+ * is active and the main thread carries strategy="none" (k6 drives every strategy at once).
+ */
+export const STRATEGY_OR_MAIN = 'strategy=~"$strategy|none"';
+
 /** `histogram_quantile(q, sum by (<by>, le) (rate(<metric>_bucket{<filter>}[$__rate_interval])))` */
 export function histogramQuantile(quantile: number, metric: string, filter: string, by: string): string {
   return `histogram_quantile(${quantile}, sum by (${by}, le) (rate(${metric}_bucket{${filter}}[$__rate_interval])))`;
@@ -29,3 +35,9 @@ export const CELL = 'scenario=~"$scenario", strategy=~"$strategy"';
 export function overActiveWindows(fn: 'avg' | 'max', perStrategy: string): string {
   return `${fn}_over_time((${whileActive(perStrategy)})[$__range:])`;
 }
+
+/**
+ * A PromQL comment that marks a query whose series exist only while the driver runs (with
+ * LAB_DRIVER=off its panel is empty by design); the live query test skips such queries then.
+ */
+export const NEEDS_DRIVER_COMMENT = '# needs the driver (LAB_DRIVER=on)';

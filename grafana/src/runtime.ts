@@ -1,7 +1,7 @@
 import { type Dashboard, MappingType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type VariableSpec } from './layout.ts';
 import type { PanelSpec } from './panels.ts';
-import { histogramQuantile, STRATEGY } from './promql.ts';
+import { histogramQuantile, STRATEGY, STRATEGY_OR_MAIN } from './promql.ts';
 
 export const RUNTIME_UID = 'lab-runtime';
 
@@ -138,7 +138,7 @@ const WORKERS: readonly PanelSpec[] = [
     unit: 'bytes',
     min: 0,
     queries: [
-      { expr: `sum by (strategy, component, kind) (lab_memory_bytes{${STRATEGY}})`, legend: '{{strategy}} {{component}} {{kind}}' },
+      { expr: `sum by (strategy, component, kind) (lab_memory_bytes{${STRATEGY_OR_MAIN}})`, legend: '{{strategy}} {{component}} {{kind}}' },
     ],
   },
   {
@@ -149,7 +149,7 @@ const WORKERS: readonly PanelSpec[] = [
     min: 0,
     queries: [
       {
-        expr: `sum by (strategy, component) (rate(lab_cpu_seconds_total{${STRATEGY}}[$__rate_interval]))`,
+        expr: `sum by (strategy, component) (rate(lab_cpu_seconds_total{${STRATEGY_OR_MAIN}}[$__rate_interval]))`,
         legend: '{{strategy}} {{component}}',
       },
     ],
@@ -163,7 +163,7 @@ const WORKERS: readonly PanelSpec[] = [
     min: 0,
     queries: [
       {
-        expr: `max by (strategy, quantile) (lab_event_loop_delay_seconds{thread="main", ${STRATEGY}})`,
+        expr: `max by (strategy, quantile) (lab_event_loop_delay_seconds{thread="main", ${STRATEGY_OR_MAIN}})`,
         legend: '{{strategy}} q{{quantile}}',
       },
     ],
@@ -176,7 +176,7 @@ const WORKERS: readonly PanelSpec[] = [
     min: 0,
     max: 1,
     queries: [
-      { expr: `max by (strategy, thread) (lab_event_loop_utilization{${STRATEGY}})`, legend: '{{strategy}} {{thread}}' },
+      { expr: `max by (strategy, thread) (lab_event_loop_utilization{${STRATEGY_OR_MAIN}})`, legend: '{{strategy}} {{thread}}' },
     ],
   },
 ];

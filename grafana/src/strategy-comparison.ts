@@ -1,7 +1,7 @@
 import { type Dashboard, MappingType, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
 import { buildDashboard, type AnnotationSpec, type VariableSpec } from './layout.ts';
 import type { PanelSpec, TableColumnSpec } from './panels.ts';
-import { CELL, histogramQuantile, overActiveWindows, SCENARIO_AND_STRATEGY, STRATEGY } from './promql.ts';
+import { CELL, NEEDS_DRIVER_COMMENT, histogramQuantile, overActiveWindows, SCENARIO_AND_STRATEGY, STRATEGY, STRATEGY_OR_MAIN } from './promql.ts';
 import { STRATEGIES, STRATEGY_COLORS } from './strategy-colors.ts';
 
 export const STRATEGY_COMPARISON_UID = 'lab-strategy-comparison';
@@ -61,7 +61,7 @@ const TALK_FROM_CELLS: readonly TableColumnSpec[] = [
 
 const CORES_USED = `sum by (strategy) (rate(lab_cpu_seconds_total{${STRATEGY}}[$__rate_interval]))`;
 const JOBS_IN_FLIGHT = `sum by (strategy) (lab_jobs_in_flight{${SCENARIO_AND_STRATEGY}})`;
-const RSS = `sum by (strategy) (lab_memory_bytes{kind="rss", ${STRATEGY}})`;
+const RSS = `sum by (strategy) (lab_memory_bytes{kind="rss", ${STRATEGY_OR_MAIN}})`;
 
 // The talk's table, measured: one row per strategy, each column summarised over the strategy's
 // active windows within the dashboard's time range.
@@ -70,7 +70,8 @@ const TALK_TABLE_COLUMNS: readonly TableColumnSpec[] = [
   { name: 'Cores used (avg)', expr: overActiveWindows('avg', CORES_USED), decimals: 2 },
   { name: 'Jobs in flight (avg)', expr: overActiveWindows('avg', JOBS_IN_FLIGHT), decimals: 1 },
   { name: 'Memory, RSS (avg)', expr: overActiveWindows('avg', RSS), unit: 'bytes' },
-  { name: 'Memory per job in flight', expr: overActiveWindows('avg', `${RSS} / (${JOBS_IN_FLIGHT} > 0)`), unit: 'bytes' },
+  // With the driver off the main thread's memory belongs to no strategy, so this column stays empty then.
+  { name: 'Memory per job in flight', expr: `${overActiveWindows('avg', `${RSS} / (${JOBS_IN_FLIGHT} > 0)`)}\n${NEEDS_DRIVER_COMMENT}`, unit: 'bytes' },
   {
     name: 'Throughput (jobs/s)',
     expr: overActiveWindows('avg', `sum by (strategy) (rate(lab_jobs_total{outcome="ok", ${SCENARIO_AND_STRATEGY}}[$__rate_interval]))`),
@@ -83,7 +84,7 @@ const TALK_TABLE_COLUMNS: readonly TableColumnSpec[] = [
   },
   {
     name: 'Main event-loop delay p99 (max)',
-    expr: overActiveWindows('max', `max by (strategy) (lab_event_loop_delay_seconds{thread="main", quantile="0.99", ${STRATEGY}})`),
+    expr: overActiveWindows('max', `max by (strategy) (lab_event_loop_delay_seconds{thread="main", quantile="0.99", ${STRATEGY_OR_MAIN}})`),
     unit: 's',
   },
 ];
@@ -113,7 +114,7 @@ const OVERVIEW: readonly PanelSpec[] = [
     kind: 'table',
     title: "The talk's table, live over the time range",
     description:
-      'Per strategy, over the windows in which it was active within the time range (with the driver off, over the whole range: k6 drives every strategy), for the selected scenarios. Runs in parallel? = peak cores used above 1.25. Memory per job in flight = resident memory (daemon and its children) ÷ jobs in flight: how many fit.',
+      'Per strategy, over the windows in which it was active within the time range (with the driver off, over the whole range: k6 drives every strategy), for the selected scenarios. Runs in parallel? = peak cores used above 1.25. Memory per job in flight = resident memory (daemon and its children) ÷ jobs in flight: how many fit (driver on only: with it off the daemon’s own memory belongs to no strategy).',
     rowLabel: 'strategy',
     columns: TALK_TABLE_COLUMNS,
     width: 24,
@@ -210,7 +211,7 @@ const RESOURCES: readonly PanelSpec[] = [
     stack: true,
     queries: [
       {
-        expr: `sum by (strategy, component) (rate(lab_cpu_seconds_total{${STRATEGY}}[$__rate_interval]))`,
+        expr: `sum by (strategy, component) (rate(lab_cpu_seconds_total{${STRATEGY_OR_MAIN}}[$__rate_interval]))`,
         legend: '{{strategy}} {{component}}',
       },
     ],
@@ -223,7 +224,7 @@ const RESOURCES: readonly PanelSpec[] = [
     min: 0,
     stack: true,
     queries: [
-      { expr: `sum by (strategy, component) (lab_memory_bytes{kind="rss", ${STRATEGY}})`, legend: '{{strategy}} {{component}}' },
+      { expr: `sum by (strategy, component) (lab_memory_bytes{kind="rss", ${STRATEGY_OR_MAIN}})`, legend: '{{strategy}} {{component}}' },
     ],
   },
   {
@@ -236,7 +237,7 @@ const RESOURCES: readonly PanelSpec[] = [
     threshold: 0.1,
     queries: [
       {
-        expr: `max by (strategy) (lab_event_loop_delay_seconds{thread="main", quantile="0.99", ${STRATEGY}})`,
+        expr: `max by (strategy) (lab_event_loop_delay_seconds{thread="main", quantile="0.99", ${STRATEGY_OR_MAIN}})`,
         legend: '{{strategy}}',
       },
     ],
@@ -249,7 +250,7 @@ const RESOURCES: readonly PanelSpec[] = [
     min: 0,
     max: 1,
     queries: [
-      { expr: `max by (strategy, thread) (lab_event_loop_utilization{${STRATEGY}})`, legend: '{{strategy}} {{thread}}' },
+      { expr: `max by (strategy, thread) (lab_event_loop_utilization{${STRATEGY_OR_MAIN}})`, legend: '{{strategy}} {{thread}}' },
     ],
   },
   {
