@@ -308,6 +308,19 @@ describe('docker-compose.yml: sized for the host, stopped in time, k6 mode', () 
   });
 });
 
+describe('the versions the tests run are the versions the bundle pins', () => {
+  it('the Collector image and otelcol-lab (tools/otelcol/builder-config.yaml); the Node image and the node package', async () => {
+    const collectorTag = /^otel\/opentelemetry-collector-contrib:(\d+\.\d+\.\d+)$/.exec(compose.services['otel-collector']!.image ?? '')?.[1];
+    const manifest = await readFile(join(ROOT, 'tools/otelcol/builder-config.yaml'), 'utf8');
+    const modules = [...manifest.matchAll(/^\s+- gomod: \S+ v(0\.\d+\.\d+)$/gm)].map((match) => match[1]);
+    assert.ok(collectorTag !== undefined && modules.length > 0, 'both pinned');
+    assert.deepEqual([...new Set(modules)], [collectorTag], "otelcol-lab's components are the image's version");
+    const nodeTag = /^FROM node:(\d+\.\d+\.\d+)-slim$/m.exec(DOCKERFILE_TEXT)?.[1];
+    const packageJson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+    assert.equal(packageJson.devDependencies?.node ?? packageJson.dependencies?.node, nodeTag, "the tests' Node (the node package) is the image's");
+  });
+});
+
 describe('Dockerfile', () => {
   it('runs as a non-root user with production dependencies only and a healthcheck', () => {
     assert.match(DOCKERFILE_TEXT, /^USER (?!root)\S+/m);
