@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests drive (`npm run tools`):
-#   prometheus, promtool, chromium   Debian packages, via apt-get when missing
+#   chromium                         Debian package, via apt-get when missing
+#   prometheus, promtool             built with Go at the version the bundle pins
 #   vegeta                           go install, pinned (the load generator of the API tests
 #                                    and the stress benchmark; MIT)
 #   otelcol-lab                      OpenTelemetry Collector built by the official
@@ -23,6 +24,9 @@ readonly VEGETA_VERSION=v12.13.0
 readonly OCB_VERSION=v0.165.0
 # The kustomize that kubectl 1.32 embeds; built only when no such kubectl is on PATH.
 readonly KUSTOMIZE_VERSION=v5.5.0
+# Must equal the prom/prometheus image tag in docker-compose.yml (test/bundle/prometheus-config.test.ts
+# checks both binaries' --version against it).
+readonly PROMETHEUS_VERSION=3.7.0
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 readonly root
@@ -74,9 +78,9 @@ elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 # --- Debian packages -------------------------------------------------------------
 
 # policy-rc.d answering 101 ("action forbidden") stops maintainer scripts from
-# starting services; invoke-rc.d and deb-systemd-invoke both honour it. Debian's
-# prometheus package otherwise starts a server on :9090 (init script or unit), which
-# the bundle's port and the tests' own Prometheus instances don't want.
+# starting services; invoke-rc.d and deb-systemd-invoke both honour it: a tool the
+# tests drive must not leave a server running (Prometheus is built from source now,
+# not taken from Debian, whose package started one on :9090).
 policy_rc_d=/usr/sbin/policy-rc.d
 policy_placed=''
 remove_policy() {
@@ -87,26 +91,8 @@ remove_policy() {
 }
 trap remove_policy EXIT
 
-# For a package this run installed only: no start at boot, and nothing left running.
-quiet_prometheus_service() {
-  if [[ -d /run/systemd/system ]]; then
-    as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
-  else
-    as_root update-rc.d prometheus disable >/dev/null 2>&1 || true
-    local pid
-    pid=$(cat /run/prometheus/prometheus.pid 2>/dev/null || true)
-    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-      log "the prometheus package started a server (pid $pid); stopping it"
-      as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true
-    fi
-  fi
-}
-
 install_debian_packages() {
   local missing=()
-  if ! find_tool prometheus >/dev/null || ! find_tool promtool >/dev/null; then
-    missing+=(prometheus)
-  fi
   find_tool chromium >/dev/null || missing+=(chromium)
   ((${#missing[@]} > 0)) || return 0
 
@@ -122,9 +108,6 @@ install_debian_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   remove_policy
-  if [[ " ${missing[*]} " == *' prometheus '* ]]; then
-    quiet_prometheus_service
-  fi
   log "installed ${missing[*]} in $(elapsed $((SECONDS - start)))"
 }
 
@@ -173,6 +156,49 @@ install_vegeta() {
   run_logged "$log_file" "$bin/vegeta" -version
   printf '%s\n' "$want" >"$stamps/vegeta"
   log "built vegeta in $(elapsed $((SECONDS - start)))"
+}
+
+# Prometheus 3.X.Y is the Go module github.com/prometheus/prometheus v0.3XX.Y (3.7.0: v0.307.0).
+# `go install .../cmd/prometheus@v0.307.0` refuses it: the module's go.mod has exclude directives,
+# which go install allows only in a main module. So the module is downloaded and built as the
+# main module from a copy in the cache, with the version stamped in as the release does. Without
+# the `builtinassets` tag the web UI is left out; the API, which the tests use, is all there.
+install_prometheus() {
+  local major minor patch
+  IFS=. read -r major minor patch <<<"$PROMETHEUS_VERSION"
+  local module_version
+  module_version=$(printf 'v0.%d%02d.%d' "$major" "$minor" "$patch")
+  local want="github.com/prometheus/prometheus@$module_version ($PROMETHEUS_VERSION)"
+  if is_current "$bin/prometheus" "$stamps/prometheus" "$want" && [[ -x $bin/promtool ]]; then
+    return 0
+  fi
+  ensure_go
+  log "building prometheus and promtool $PROMETHEUS_VERSION (first time, several minutes)…"
+  local start=$SECONDS log_file=$logs/prometheus.log work=$cache/prometheus
+  : >"$log_file"
+  mkdir -p -- "$work"
+  local module_dir
+  module_dir=$(env -C "$work" GOFLAGS="$go_flags" "$go_bin" mod download -json "github.com/prometheus/prometheus@$module_version" 2>>"$log_file" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p') || true
+  [[ -n $module_dir && -f $module_dir/go.mod ]] || {
+    tail -n 40 -- "$log_file" >&2
+    die "could not download github.com/prometheus/prometheus@$module_version (full log: $log_file)"
+  }
+  rm -rf -- "$work/src"
+  cp -R -- "$module_dir" "$work/src"
+  chmod -R u+w -- "$work/src"
+  local version_pkg=github.com/prometheus/common/version
+  run_logged "$log_file" env -C "$work/src" GOFLAGS="$go_flags" "$go_bin" build \
+    -ldflags="-s -w -X $version_pkg.Version=$PROMETHEUS_VERSION -X $version_pkg.Branch=HEAD -X $version_pkg.BuildUser=concurrency-lab" \
+    -o "$work/out/" ./cmd/prometheus ./cmd/promtool
+  for tool in prometheus promtool; do
+    install -m 755 "$work/out/$tool" "$bin/.$tool.tmp"
+    mv -f -- "$bin/.$tool.tmp" "$bin/$tool"
+  done
+  rm -rf -- "$work/src" "$work/out"
+  run_logged "$log_file" "$bin/prometheus" --version
+  printf '%s\n' "$want" >"$stamps/prometheus"
+  log "built prometheus and promtool in $(elapsed $((SECONDS - start)))"
 }
 
 install_otelcol() {
@@ -257,6 +283,7 @@ exec 9>"$cache/.lock"
 flock 9
 
 install_debian_packages
+install_prometheus
 install_vegeta
 install_otelcol
 install_kustomize

@@ -60,7 +60,9 @@ function variable(spec: VariableSpec): QueryVariableBuilder {
     .definition(query)
     .multi(true)
     .includeAll(true)
-    .allValue('.*')
+    // `.+`, not `.*`: "All" means every value the variable offers, never series without the label
+    // (k6's setup requests carry no strategy tag and would draw a blank-strategy series).
+    .allValue('.+')
     .current({ text: 'All', value: '$__all', selected: true })
     .refresh(VariableRefresh.OnTimeRangeChanged)
     .sort(VariableSort.AlphabeticalAsc);

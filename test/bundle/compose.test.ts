@@ -26,8 +26,9 @@ interface Service {
   mem_limit?: string | number;
   deploy?: { resources?: { limits?: { memory?: string } } };
   healthcheck?: { test?: string | string[]; disable?: boolean };
-  depends_on?: string[] | Record<string, unknown>;
+  depends_on?: string[] | Record<string, { condition?: string }>;
   profiles?: string[];
+  stop_grace_period?: string;
 }
 interface ComposeFile {
   services: Record<string, Service>;
@@ -54,11 +55,17 @@ function containerStrings(service: Service): string[] {
   return [...list(service.command), ...list(service.healthcheck?.test), ...environment.map(String)];
 }
 
+/** What Compose makes of `${NAME:-default}` when NAME is unset: the default; any other text as it is. */
+function composeDefault(value: string | number): string {
+  const match = /^\$\{\w+:?-(.*)\}$/.exec(String(value));
+  return match === null ? String(value) : match[1]!;
+}
+
 const MEBIBYTES: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024 };
 function memoryMiB(service: Service): number | undefined {
   const limit = service.mem_limit ?? service.deploy?.resources?.limits?.memory;
   if (limit === undefined) return undefined;
-  const match = /^(\d+(?:\.\d+)?)([kmg])b?$/i.exec(String(limit));
+  const match = /^(\d+(?:\.\d+)?)([kmg])b?$/i.exec(composeDefault(limit));
   assert.ok(match !== null, `a memory limit with a unit k, m or g: ${limit}`);
   return Number(match[1]) * MEBIBYTES[match[2]!.toLowerCase()]!;
 }
@@ -165,6 +172,152 @@ describe('docker-compose.yml', () => {
       const test = compose.services[name]!.healthcheck?.test;
       assert.ok(Array.isArray(test) && test.join(' ').includes('/healthz'), `${name} healthcheck probes /healthz`);
     }
+  });
+});
+
+/** The environment a service's container gets from the file, as Compose writes it (a map). */
+function environmentOf(name: string): Record<string, string> {
+  const environment = compose.services[name]!.environment;
+  assert.ok(environment !== undefined && !Array.isArray(environment), `${name}: environment as a map`);
+  return environment;
+}
+
+/** Seconds of a Compose duration such as 40s, 1m30s, 500ms. */
+function durationSeconds(text: string): number {
+  const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001, us: 1e-6 };
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
+  assert.ok(parts.length > 0 && parts.map((part) => part[0]).join('') === text, `a duration: ${text}`);
+  return parts.reduce((sum, [, value, unit]) => sum + Number(value) * units[unit!]!, 0);
+}
+
+/** Docker stops a container with SIGKILL this long after SIGTERM unless stop_grace_period says otherwise. */
+const DOCKER_STOP_TIMEOUT_SECONDS = 10;
+
+function stopGraceSeconds(name: string): number {
+  const period = compose.services[name]!.stop_grace_period;
+  return period === undefined ? DOCKER_STOP_TIMEOUT_SECONDS : durationSeconds(period);
+}
+
+const LOADTESTS = join(ROOT, 'loadtests');
+const SCRIPTS = await Promise.all(
+  ['compare.ts', 'smoke.ts', 'soak.ts', 'stress.ts'].map(async (file) => ({ file, text: await readFile(join(LOADTESTS, file), 'utf8') })),
+);
+
+/** The variables a script's header lists under "Environment". */
+function scriptParameters(text: string): string[] {
+  const header = /Environment[^\n]*\n((?: \*   [A-Z][A-Z0-9_]+ [^\n]*\n)+)/.exec(text);
+  assert.ok(header !== null, 'the script header lists its environment');
+  return [...header[1]!.matchAll(/^ \*   ([A-Z][A-Z0-9_]+) /gm)].map((match) => match[1]!);
+}
+
+describe('docker-compose.yml: sized for the host, stopped in time, k6 mode', () => {
+  it('sizes the lab: the default LAB_MEM_LIMIT holds the measured formula at the default LAB_WORKERS', async () => {
+    const formula = /lab memory ~= (\d+) MiB \+ (\d+) MiB x LAB_WORKERS\n#.*at least ([\d.]+) x that/.exec(COMPOSE_TEXT);
+    assert.ok(formula !== null, 'the header states the measured formula and the headroom');
+    const [baseMiB, perWorkerMiB, headroom] = formula.slice(1).map(Number) as [number, number, number];
+    const environment = environmentOf('lab');
+    const workers = Number(composeDefault(environment.LAB_WORKERS ?? ''));
+    assert.ok(Number.isInteger(workers) && workers > 0, `LAB_WORKERS has a fixed default, not every CPU the container sees: ${environment.LAB_WORKERS}`);
+    assert.match(String(compose.services.lab!.mem_limit), /^\$\{LAB_MEM_LIMIT:-[^}]+\}$/, 'the limit passes through from the shell with LAB_WORKERS');
+    const limitMiB = memoryMiB(compose.services.lab!)!;
+    const needMiB = headroom * (baseMiB + perWorkerMiB * workers);
+    assert.ok(limitMiB >= needMiB, `mem_limit ${limitMiB} MiB >= ${headroom} x (${baseMiB} + ${perWorkerMiB} x ${workers}) = ${needMiB} MiB`);
+    // The README states the same formula.
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+    assert.ok(readme.includes(`${baseMiB} MiB + ${perWorkerMiB} MiB × LAB_WORKERS`), 'the README states the formula of the compose file');
+  });
+
+  it("gives every service that flushes on SIGTERM longer than its drain and flush: the lab past LAB_SHUTDOWN_GRACE_MS", async () => {
+    const lab = environmentOf('lab');
+    const graceMs = Number(composeDefault(lab.LAB_SHUTDOWN_GRACE_MS ?? String(ENV_SCHEMA.LAB_SHUTDOWN_GRACE_MS.default)));
+    assert.ok(graceMs > 0, `LAB_SHUTDOWN_GRACE_MS ${lab.LAB_SHUTDOWN_GRACE_MS}`);
+    for (const name of ['lab', 'upstream']) {
+      const environment = environmentOf(name);
+      const exportTimeoutSeconds = Number(environment.OTEL_EXPORTER_OTLP_TIMEOUT) / 1000;
+      assert.ok(exportTimeoutSeconds > 0, `${name}: OTEL_EXPORTER_OTLP_TIMEOUT bounds the span flush`);
+      // The lab drains its jobs, then its workers flush (in parallel), then it flushes its own spans.
+      const needSeconds = name === 'lab' ? graceMs / 1000 + 2 * exportTimeoutSeconds : exportTimeoutSeconds;
+      assert.ok(stopGraceSeconds(name) > needSeconds, `${name}: stop_grace_period ${stopGraceSeconds(name)} s > ${needSeconds} s`);
+    }
+    const collector = parse(await readFile(join(ROOT, 'otel-collector/config.yaml'), 'utf8')) as {
+      processors: { batch: { timeout: string } };
+      exporters: Record<string, { timeout?: string }>;
+    };
+    const collectorNeed = durationSeconds(collector.processors.batch.timeout) + Math.max(...Object.values(collector.exporters).map((exporter) => durationSeconds(exporter.timeout ?? '5s')));
+    assert.ok(stopGraceSeconds('otel-collector') > collectorNeed, `otel-collector: stop_grace_period > batch timeout + export timeout (${collectorNeed} s)`);
+    // Tempo (head block, WAL), Prometheus (TSDB) and k6 (the last remote-write batch) flush too.
+    for (const name of ['tempo', 'prometheus', 'k6']) {
+      assert.ok(stopGraceSeconds(name) > DOCKER_STOP_TIMEOUT_SECONDS, `${name}: stop_grace_period past Docker's default 10 s`);
+    }
+  });
+
+  it('waits for the collector and Tempo to be healthy before sending them data', () => {
+    const dependsOn = (name: string): Record<string, { condition?: string }> => {
+      const dependencies = compose.services[name]!.depends_on;
+      assert.ok(dependencies !== undefined && !Array.isArray(dependencies), `${name}: depends_on with conditions`);
+      return dependencies;
+    };
+    for (const name of ['lab', 'upstream']) assert.equal(dependsOn(name)['otel-collector']?.condition, 'service_healthy', `${name} waits for the collector`);
+    for (const name of ['otel-collector', 'grafana']) assert.equal(dependsOn(name).tempo?.condition, 'service_healthy', `${name} waits for Tempo`);
+    const tempo = compose.services.tempo!.healthcheck?.test;
+    assert.ok(Array.isArray(tempo) && tempo[0] === 'CMD' && tempo.includes('wget') && tempo.some((arg) => arg.endsWith(':3200/ready')), `Tempo's readiness: ${JSON.stringify(tempo)}`);
+    // The collector's image has nothing but its binary: the check is that binary validating the
+    // config its health_check extension serves (otel-collector.test.ts runs it for real).
+    const collector = compose.services['otel-collector']!.healthcheck?.test;
+    assert.deepEqual(collector, ['CMD', '/otelcol-contrib', 'validate', '--config=http://127.0.0.1:13133/']);
+  });
+
+  it('decides trace sampling in the daemon, not by the caller: k6 marks every request sampled', () => {
+    const lab = environmentOf('lab');
+    const sampler = composeDefault(lab.OTEL_TRACES_SAMPLER ?? '');
+    assert.equal(sampler, 'traceidratio', 'a parent-based sampler would keep every k6 request');
+    const ratio = Number(composeDefault(lab.OTEL_TRACES_SAMPLER_ARG ?? ''));
+    assert.ok(ratio > 0 && ratio <= 0.1, `the bundle keeps at most 10% of the traces by default: ${lab.OTEL_TRACES_SAMPLER_ARG}`);
+    // The upstream joins the daemon's traces: it follows the daemon's decision.
+    assert.match(environmentOf('upstream').OTEL_TRACES_SAMPLER ?? '', /^parentbased_/);
+  });
+
+  it("gives k6 memory for the heaviest shipped script's VUs at once", () => {
+    const strategies = ENV_SCHEMA.LAB_STRATEGIES.default.length;
+    const peaks = SCRIPTS.map(({ file, text }) => {
+      const maxVus = Number(/env\.number\('MAX_VUS', (\d+)/.exec(text)?.[1] ?? /vus: (\d+)/.exec(text)?.[1]);
+      assert.ok(maxVus > 0, `${file}: its VU maximum`);
+      // One k6 scenario per strategy; run one after another, k6 reuses the VUs of the one before.
+      const oneAfterAnother = /oneAfterAnother: true\b/.test(text);
+      return { file, vus: oneAfterAnother ? maxVus : maxVus * strategies };
+    });
+    const heaviest = peaks.reduce((a, b) => (b.vus > a.vus ? b : a));
+    const stated = /(\d+) MiB x (\d+) VUs \+ (\d+) MiB/.exec(COMPOSE_TEXT);
+    assert.ok(stated !== null, 'the k6 service states its per-VU figure');
+    const [perVuMiB, vus, baseMiB] = stated.slice(1).map(Number) as [number, number, number];
+    assert.equal(vus, heaviest.vus, `the comment counts the VUs of ${heaviest.file} (${JSON.stringify(peaks)})`);
+    assert.ok(perVuMiB >= 2.7, "at least the maintainers' per-VU figure");
+    assert.ok(memoryMiB(compose.services.k6!)! >= baseMiB + perVuMiB * heaviest.vus, `k6 mem_limit >= ${baseMiB} + ${perVuMiB} x ${heaviest.vus} MiB`);
+  });
+
+  it("k6: stale markers on, and the scripts' parameters (STRATEGIES falling back to LAB_STRATEGIES) pass through from the shell", () => {
+    const k6 = environmentOf('k6');
+    assert.equal(k6.K6_PROMETHEUS_RW_STALE_MARKERS, 'true', 'series end when k6 ends');
+    assert.equal(k6.STRATEGIES, '${STRATEGIES:-${LAB_STRATEGIES:-}}', 'a one-strategy lab gets a one-strategy k6 run');
+    const parameters = new Set(SCRIPTS.flatMap(({ text }) => scriptParameters(text)));
+    assert.ok(parameters.has('STRATEGIES') && parameters.has('RATE'), [...parameters].join(', '));
+    // LAB_URL and SUMMARY_JSON are fixed by the bundle (the lab service; a read-only mount).
+    for (const name of [...parameters].filter((parameter) => parameter !== 'LAB_URL' && parameter !== 'SUMMARY_JSON')) {
+      assert.ok(k6[name]?.startsWith(`\${${name}:-`), `${name} passes through from the shell: ${k6[name]}`);
+    }
+  });
+});
+
+describe('the versions the tests run are the versions the bundle pins', () => {
+  it('the Collector image and otelcol-lab (tools/otelcol/builder-config.yaml); the Node image and the node package', async () => {
+    const collectorTag = /^otel\/opentelemetry-collector-contrib:(\d+\.\d+\.\d+)$/.exec(compose.services['otel-collector']!.image ?? '')?.[1];
+    const manifest = await readFile(join(ROOT, 'tools/otelcol/builder-config.yaml'), 'utf8');
+    const modules = [...manifest.matchAll(/^\s+- gomod: \S+ v(0\.\d+\.\d+)$/gm)].map((match) => match[1]);
+    assert.ok(collectorTag !== undefined && modules.length > 0, 'both pinned');
+    assert.deepEqual([...new Set(modules)], [collectorTag], "otelcol-lab's components are the image's version");
+    const nodeTag = /^FROM node:(\d+\.\d+\.\d+)-slim$/m.exec(DOCKERFILE_TEXT)?.[1];
+    const packageJson = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
+    assert.equal(packageJson.devDependencies?.node ?? packageJson.dependencies?.node, nodeTag, "the tests' Node (the node package) is the image's");
   });
 });
 

@@ -67,6 +67,19 @@ describe('grafana/', () => {
     assert.ok((tempo?.jsonData?.tracesToMetrics?.queries ?? []).length > 0, 'Tempo: trace-to-metrics queries');
   });
 
+  it('"All" in a variable matches every value it offers, never a series without its label', () => {
+    for (const [file, text] of generated) {
+      const dashboard = JSON.parse(text) as { templating?: { list?: Array<{ name: string; includeAll?: boolean; allValue?: string }> } };
+      for (const variable of dashboard.templating?.list ?? []) {
+        if (variable.includeAll !== true) continue;
+        // Prometheus anchors label regexes: a value that matches "" also matches series without the label.
+        const all = new RegExp(`^(?:${variable.allValue ?? '.*'})$`);
+        assert.ok(!all.test(''), `${file}: $${variable.name}'s All (${variable.allValue}) matches an absent label`);
+        assert.ok(all.test('threads'), `${file}: $${variable.name}'s All matches a value`);
+      }
+    }
+  });
+
   it('the comparison dashboard has scenario and strategy variables and exemplars on its latency panel', () => {
     const dashboard = JSON.parse(generated.get('strategy-comparison.json')!) as DashboardJson;
     const variables = (dashboard.templating?.list ?? []).map((variable) => variable.name);

@@ -1,8 +1,10 @@
 // The bundle's Prometheus files, checked by the real promtool: the config (with the rule files
-// it names), the rules, and the rules' unit tests in prometheus/tests/.
+// it names), the rules, and the rules' unit tests in prometheus/tests/. promtool and prometheus
+// are the version the bundle's image pins (scripts/install-tools.sh builds it), so every test that
+// runs a Prometheus runs the one `docker compose up` does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,6 +31,17 @@ async function promtool(...args: string[]): Promise<string> {
 }
 
 describe('prometheus/', () => {
+  it('the tests run the Prometheus version docker-compose.yml pins', async () => {
+    const compose = await readFile(fileURLToPath(new URL('../../docker-compose.yml', import.meta.url)), 'utf8');
+    const pinned = /image: prom\/prometheus:v(\d+\.\d+\.\d+)\s/.exec(compose)?.[1];
+    assert.ok(pinned !== undefined, 'docker-compose.yml pins prom/prometheus');
+    for (const tool of ['prometheus', 'promtool'] as const) {
+      const { stdout, stderr } = await promisify(execFile)(resolveTool(tool), ['--version'], { timeout: 30_000 });
+      const version = /version (\d+\.\d+\.\d+)/.exec(stdout + stderr)?.[1];
+      assert.equal(version, pinned, `${resolveTool(tool)} --version`);
+    }
+  });
+
   it('promtool check config prometheus.yml', async () => {
     assert.match(await promtool('check', 'config', 'prometheus.yml'), /SUCCESS: .*rule files? found/);
   });
