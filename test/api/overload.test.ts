@@ -80,8 +80,9 @@ describe('overload: a flood far past the threads queue', () => {
       timeoutMs: 30_000,
       maxBodyBytes: 1024,
     });
-    // On a starved machine vegeta may fit fewer than all into the half second.
-    assert.ok(flood.requests >= 0.8 * FLOOD_REQUESTS, `vegeta sent ${flood.requests} of the ${FLOOD_REQUESTS} flood requests`);
+    // On a starved machine vegeta fits fewer into the half second (169 of 300 once, at load
+    // average ~21); what matters is that the flood is still far past what threads can hold.
+    assert.ok(flood.requests >= 3 * (WORKERS + QUEUE_LIMIT), `vegeta sent ${flood.requests} of the ${FLOOD_REQUESTS} flood requests`);
     const startedAt = Math.min(...flood.hits.map((hit) => hit.sentAtMs));
     const answers = flood.hits.map(
       (hit): FloodAnswer => ({ status: hit.code, retryAfter: hit.headers['Retry-After']?.[0], code: errorCode(hit.body), atMs: hit.sentAtMs + hit.latencyMs - startedAt }),

@@ -99,7 +99,11 @@ export function traceparent(): string {
   return `00-${nonZeroHex(16)}-${nonZeroHex(8)}-01`;
 }
 
-/** Runs one attack and returns every hit; rejects when vegeta fails or overruns its time. */
+/**
+ * Runs one attack and returns every hit; rejects when vegeta fails or overruns its time. The
+ * targets (one line, about 250 bytes, per request) and the results go to a temp folder that is
+ * removed afterwards; every hit is kept in memory, so size long soaks accordingly.
+ */
 export async function attack(options: AttackOptions): Promise<AttackResult> {
   const { targets, ratePerSecond, durationMs } = options;
   if (targets.length === 0) throw new Error('attack: no targets');
