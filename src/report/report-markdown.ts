@@ -26,9 +26,11 @@ export function renderReportMarkdown(report: CompareReport): string {
       'interleaved per scenario (A B C, C B A, …), each round alone on a fresh strategy: ' +
       `${parameters.warmupMs / 1000} s warm-up, then ${parameters.durationMs / 1000} s measured (closed loop). ` +
       'Every figure is the median across rounds, with the min–max in brackets; speed-ups and efficiencies are taken within each round. ' +
-      `Pools of ${parameters.workers} workers, holding ${parameters.ioTasksPerWorker} http jobs each; CPU scenarios with ${parameters.cpuConcurrency} jobs in flight, ` +
-      `plus a one-worker threads reference (${parameters.referenceWorkers} worker) that parallel efficiency = jobs/s ÷ (workers × one-worker jobs/s) divides by; ` +
-      `http against an upstream that answers after ${parameters.upstreamDelayMs} ms. Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s.`,
+      `Pools of ${parameters.workers} workers, each holding up to ${parameters.ioTasksPerWorker} http jobs at once (one CPU job); CPU scenarios with ${parameters.cpuConcurrency} jobs in flight` +
+      (report.cpu.some((cell) => cell.reference)
+        ? `, plus a one-worker reference (threads with ${parameters.referenceWorkers} worker) in the same rounds: parallel efficiency = jobs/s ÷ (workers × the reference's jobs/s); `
+        : '; ') +
+      `http against an upstream that answers after ${parameters.upstreamDelayMs} ms. Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s (estimated ${report.estimatedSeconds.toFixed(0)} s).`,
     ...report.warnings.map((warning) => `> **Warning:** ${warning}`),
     '## The talk\'s table, for Node',
     markdownTable(talkTable(report)),
