@@ -74,7 +74,7 @@ function section(title: string, table: Table): string {
 function printReport(report: CompareReport): void {
   const verdict = (holds: boolean | null): string => (holds === null ? '·' : holds ? '✓' : '✗');
   process.stdout.write(
-    section("The talk's table, for Node (measured)", talkTable(report)) +
+    section(`The talk's table, for Node (measured${report.parameters.rounds > 1 ? ': medians across rounds; the spread is in the tables below' : ''})`, talkTable(report)) +
       section('CPU-bound', cpuTable(report)) +
       (report.cpu.some((cell) => cell.speedUpAboveCores) ? `${FLAG_MARK} = a speed-up above the ${report.machine.availableParallelism} cores: a measurement problem (see the warnings)\n\n` : '') +
       section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +

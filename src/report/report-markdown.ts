@@ -34,6 +34,7 @@ export function renderReportMarkdown(report: CompareReport): string {
     ...report.warnings.map((warning) => `> **Warning:** ${warning}`),
     '## The talk\'s table, for Node',
     markdownTable(talkTable(report)),
+    ...(parameters.rounds > 1 ? ['Measured figures in this table are medians across rounds; the tables below give their min–max.'] : []),
     '## Where Node differs from the talk, measured',
     report.findings.map((finding) => `- **${finding.id}** (${verdict(finding.holds)}). Python: ${finding.python}. Node: ${finding.node}.`).join('\n'),
     'Worker threads run JavaScript in parallel: each has its own V8 isolate and event loop, and Node has no GIL. ' +

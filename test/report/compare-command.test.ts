@@ -74,7 +74,7 @@ describe('concurrency-lab compare, a short real run', () => {
     assert.match(output, /\[5\/10\] matrix on threads \(1 worker, reference\), 2 in flight, round 2\/2 /);
     assert.match(output, /\[7\/10\] matrix on sequential, 4 in flight, round 2\/2 /);
     assert.match(output, /\[10\/10\] http on threads, 16 in flight \(/);
-    assert.match(output, /The talk's table, for Node \(measured\)/);
+    assert.match(output, /The talk's table, for Node \(measured: medians across rounds; the spread is in the tables below\)/);
     assert.match(output, /CPU-bound\n\nscenario\s+strategy\s+rounds\s+jobs\/s\s+speed-up\s+efficiency\s+cores used/);
     assert.match(output, /matrix\s+threads \(1 worker\)\s+2\s+[\d.]+ \([\d.]+–[\d.]+\)/);
     assert.match(output, /strategy\s+in flight\s+tasks\/worker\s+rounds\s+req\/s/);
