@@ -6,7 +6,7 @@ import { LabError } from '../errors.ts';
 import { COMPARE_DEFAULTS, type ResolvedCompareOptions } from '../report/compare-options.ts';
 import { CompareProgress } from '../report/compare-progress.ts';
 import type { CompareReport } from '../report/report-schema.ts';
-import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
+import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
 import { runCompare } from '../report/run-compare.ts';
 import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
@@ -19,6 +19,8 @@ import { integerOption } from './option-parsers.ts';
 interface CompareCommandOptions {
   duration: number;
   warmup: number;
+  rounds: number;
+  ioRounds: number;
   scenarios: ScenarioName[];
   strategies: StrategyName[];
   concurrency: number[];
@@ -50,6 +52,8 @@ function resolveOptions(options: CompareCommandOptions): ResolvedCompareOptions 
   return Object.freeze({
     durationMs: options.duration,
     warmupMs: options.warmup,
+    rounds: options.rounds,
+    ioRounds: options.ioRounds,
     scenarios: options.scenarios,
     strategies: options.strategies,
     outDir: resolve(options.out),
@@ -68,15 +72,15 @@ function section(title: string, table: Table): string {
 }
 
 function printReport(report: CompareReport): void {
-  const warning = busyMachineWarning(report);
   const verdict = (holds: boolean | null): string => (holds === null ? '·' : holds ? '✓' : '✗');
   process.stdout.write(
-    section("The talk's table, for Node (measured)", talkTable(report)) +
+    section(`The talk's table, for Node (measured${report.parameters.rounds > 1 ? ': medians across rounds; the spread is in the tables below' : ''})`, talkTable(report)) +
       section('CPU-bound', cpuTable(report)) +
+      (report.cpu.some((cell) => cell.speedUpAboveCores) ? `${FLAG_MARK} = a speed-up above the ${report.machine.availableParallelism} cores: a measurement problem (see the warnings)\n\n` : '') +
       section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
       `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n` +
-      (warning === undefined ? '' : `Warning: ${warning}\n\n`),
+      report.warnings.map((warning) => `Warning: ${warning}\n\n`).join(''),
   );
 }
 
@@ -85,9 +89,11 @@ export function registerCompareCommand(program: Command): void {
   const list = (values: readonly (string | number)[]): string => values.join(',');
   program
     .command('compare')
-    .description('measure every scenario under every strategy, one combination at a time, and write report.md, report.json and chart.svg')
-    .addOption(new Option('--duration <duration>', 'measured time per combination (ms, s or m)').argParser(durationOption()).default(COMPARE_DEFAULTS.durationMs, '10s'))
-    .addOption(new Option('--warmup <duration>', 'unmeasured warm-up per combination (0s for none)').argParser(durationOption({ allowZero: true })).default(COMPARE_DEFAULTS.warmupMs, '2s'))
+    .description('measure every scenario under every strategy in interleaved rounds, one run at a time, and write report.md, report.json and chart.svg')
+    .addOption(new Option('--duration <duration>', 'measured time per round (ms, s or m)').argParser(durationOption()).default(COMPARE_DEFAULTS.durationMs, '4s'))
+    .addOption(new Option('--warmup <duration>', 'unmeasured warm-up per round (0s for none)').argParser(durationOption({ allowZero: true })).default(COMPARE_DEFAULTS.warmupMs, '1s'))
+    .option('--rounds <n>', 'rounds per CPU cell, interleaved across the strategies (A B C, C B A, …)', integerOption(1, 50), COMPARE_DEFAULTS.rounds)
+    .option('--io-rounds <n>', 'rounds per http cell, interleaved the same way', integerOption(1, 50), COMPARE_DEFAULTS.ioRounds)
     .addOption(new Option('--scenarios <list>', `scenarios to run, from ${SCENARIO_NAMES.join(', ')}`).argParser(nameListOption(SCENARIO_NAMES)).default([...COMPARE_DEFAULTS.scenarios], list(COMPARE_DEFAULTS.scenarios)))
     .addOption(new Option('--strategies <list>', `strategies to compare, from ${STRATEGY_NAMES.join(', ')}`).argParser(nameListOption(STRATEGY_NAMES)).default([...COMPARE_DEFAULTS.strategies], list(COMPARE_DEFAULTS.strategies)))
     .addOption(new Option('--concurrency <list>', 'requests in flight for the http scenario').argParser(integerListOption(1, 100_000)).default([...COMPARE_DEFAULTS.ioConcurrency], list(COMPARE_DEFAULTS.ioConcurrency)))

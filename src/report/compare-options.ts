@@ -3,10 +3,14 @@ import type { StrategyName } from '../strategies/strategy.ts';
 
 /** What `concurrency-lab compare` measures, after defaults are applied and checked. */
 export interface ResolvedCompareOptions {
-  /** Measured time per combination. */
+  /** Measured time per round of a cell. */
   readonly durationMs: number;
-  /** Unmeasured time per combination before the measured run (JIT, connections, caches). */
+  /** Unmeasured time per round before the measured run (JIT, connections, caches). */
   readonly warmupMs: number;
+  /** Rounds of every CPU cell, interleaved across the compared strategies (A B C, C B A, …). */
+  readonly rounds: number;
+  /** Rounds of every I/O cell (one http level on one strategy), interleaved the same way. */
+  readonly ioRounds: number;
   readonly scenarios: readonly ScenarioName[];
   readonly strategies: readonly StrategyName[];
   /** Folder for report.md, report.json and chart.svg. */
@@ -28,8 +32,10 @@ export interface ResolvedCompareOptions {
 }
 
 export const COMPARE_DEFAULTS = {
-  durationMs: 10_000,
-  warmupMs: 2_000,
+  durationMs: 4_000,
+  warmupMs: 1_000,
+  rounds: 3,
+  ioRounds: 1,
   scenarios: ['thumbnail', 'matrix', 'array', 'http'],
   strategies: ['sequential', 'async', 'threads', 'processes'],
   outDir: './compare-report',
@@ -38,3 +44,6 @@ export const COMPARE_DEFAULTS = {
   upstreamDelayMs: 50,
   fitSample: 8,
 } as const satisfies Partial<Record<keyof ResolvedCompareOptions, unknown>>;
+
+/** Pool size of the one-worker reference (threads) that parallel efficiency divides by. */
+export const REFERENCE_WORKERS = 1;

@@ -3,17 +3,30 @@ import type { ScenarioKind } from '../scenarios/scenario.ts';
 import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import { strategySlots } from '../strategies/strategy-slots.ts';
-import type { ResolvedCompareOptions } from './compare-options.ts';
+import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
 import { howManyFitExpectedSeconds } from './how-many-fit.ts';
+import { interleaveRounds } from './interleave-rounds.ts';
 
-/** One combination to measure: a scenario on a strategy at a concurrency. */
-export interface PlannedRun {
+/** A cell of the compare: a scenario on a strategy (of a pool size) at a concurrency, measured in one or more rounds. */
+export interface PlannedCell {
   readonly kind: ScenarioKind;
   readonly scenario: ScenarioName;
   readonly strategy: StrategyName;
   readonly size: number;
   /** Jobs kept in flight. */
   readonly concurrency: number;
+  /** Pool size: the compare's workers, or 1 for the one-worker reference. */
+  readonly workers: number;
+  /** Whether this cell is the one-worker reference (threads, 1 worker) that parallel efficiency divides by. */
+  readonly reference: boolean;
+  /** Rounds this cell is measured in. */
+  readonly rounds: number;
+}
+
+/** One round of one cell: what one step of the compare measures, on a fresh strategy. */
+export interface PlannedRun extends PlannedCell {
+  /** This run's round of its cell, from 1. */
+  readonly round: number;
   /** Estimate for the progress display: pool start, warm-up, measured run and the closed loop's tail. */
   readonly expectedSeconds: number;
 }
@@ -27,6 +40,7 @@ export interface SkippedRun {
 }
 
 export interface ComparePlan {
+  /** Every round of every cell, in the order they run. */
   readonly runs: readonly PlannedRun[];
   readonly skipped: readonly SkippedRun[];
   readonly estimatedSeconds: number;
@@ -62,9 +76,11 @@ function tailSeconds(kind: ScenarioKind, concurrency: number, slots: number, del
 /**
  * Why an http level is left out for a strategy, or undefined when it runs. Sequential runs one
  * request at a time by definition, so it is measured at the lowest level only: more in flight
- * would only queue. A pool is skipped where the requests in flight could not even pass through
- * its slots once within the run: its throughput would stay at slots ÷ delay and only the
- * latency would grow (threads with 2 workers at 4096 would take over a minute to say so).
+ * would only queue. A pool holds `workers × ioTasksPerWorker` requests at once (256 with the
+ * defaults on 2 cores), so it runs at every level; it is skipped only where the requests in
+ * flight could not even pass through its slots once within a round (with
+ * `--io-tasks-per-worker 1`, 2 workers at 4096 would take 102 s): its throughput would stay at
+ * slots ÷ delay and only the latency would grow.
  */
 function ioSkipReason(strategy: StrategyName, concurrency: number, options: ResolvedCompareOptions): string | undefined {
   const slots = slotsOf(strategy, 'io', options);
@@ -77,11 +93,25 @@ function ioSkipReason(strategy: StrategyName, concurrency: number, options: Reso
   if (passMs <= options.durationMs) return undefined;
   return (
     `${strategy} runs ${slots} request${slots === 1 ? '' : 's'} at a time, so ${concurrency} in flight need ${(passMs / 1000).toFixed(1)} s to pass through once, ` +
-    `longer than the ${options.durationMs / 1000} s run; throughput would stay at ${slots} ÷ ${options.upstreamDelayMs} ms = ${rate} req/s and only the latency would grow`
+    `longer than the ${options.durationMs / 1000} s round; throughput would stay at ${slots} ÷ ${options.upstreamDelayMs} ms = ${rate} req/s and only the latency would grow`
   );
 }
 
-/** Every combination in the order it runs: CPU scenarios at 2 × workers in flight (enough to keep every slot busy), then http at each concurrency level. */
+/**
+ * Whether the CPU scenarios get a one-worker reference cell: when a pool is compared, its
+ * efficiency needs one, unless the compared threads pool already has a single worker.
+ */
+function needsReference(options: ResolvedCompareOptions): boolean {
+  const pooled = options.strategies.some((strategy) => strategy === 'threads' || strategy === 'processes');
+  return pooled && !(options.workers === REFERENCE_WORKERS && options.strategies.includes('threads'));
+}
+
+/**
+ * Every round of every cell in the order it runs. Per scenario, the cells' rounds are
+ * interleaved (A B C, C B A, …), each round a fresh strategy: CPU scenarios at 2 × workers in
+ * flight (enough to keep every slot busy), plus the one-worker threads reference at 2 in
+ * flight, `rounds` times; then http at each concurrency level, `ioRounds` times.
+ */
 export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const runs: PlannedRun[] = [];
   const skipped: SkippedRun[] = [];
@@ -89,24 +119,42 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const ioScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'io');
   const seconds = (ms: number): number => ms / 1000;
 
-  const add = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number): void => {
-    const slots = slotsOf(strategy, kind, options);
-    const tail = tailSeconds(kind, concurrency, slots, options.upstreamDelayMs);
+  const cell = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number, reference = false): PlannedCell => ({
+    kind,
+    scenario,
+    strategy,
+    size: options.sizes[scenario],
+    concurrency,
+    workers: reference ? REFERENCE_WORKERS : options.workers,
+    reference,
+    rounds: kind === 'cpu' ? options.rounds : options.ioRounds,
+  });
+  const expectedSeconds = (planned: PlannedCell): number => {
+    const slots = slotsOf(planned.strategy, planned.kind, { ...options, workers: planned.workers });
+    const tail = tailSeconds(planned.kind, planned.concurrency, slots, options.upstreamDelayMs);
     const measuredSeconds = seconds(options.durationMs) + tail + (options.warmupMs > 0 ? seconds(options.warmupMs) + tail : 0);
-    runs.push({ kind, scenario, strategy, size: options.sizes[scenario], concurrency, expectedSeconds: startSeconds(strategy, options.workers) + measuredSeconds });
+    return startSeconds(planned.strategy, planned.workers) + measuredSeconds;
+  };
+  const schedule = (cells: readonly PlannedCell[]): void => {
+    if (cells.length === 0) return;
+    for (const { cell: planned, round } of interleaveRounds(cells, cells[0]!.rounds)) runs.push({ ...planned, round, expectedSeconds: expectedSeconds(planned) });
   };
 
   for (const scenario of cpuScenarios) {
-    for (const strategy of options.strategies) add('cpu', scenario, strategy, cpuConcurrency(options.workers));
+    const cells = options.strategies.map((strategy) => cell('cpu', scenario, strategy, cpuConcurrency(options.workers)));
+    if (needsReference(options)) cells.push(cell('cpu', scenario, 'threads', cpuConcurrency(REFERENCE_WORKERS), true));
+    schedule(cells);
   }
   for (const scenario of ioScenarios) {
+    const cells: PlannedCell[] = [];
     for (const strategy of options.strategies) {
       for (const concurrency of options.ioConcurrency) {
         const reason = ioSkipReason(strategy, concurrency, options);
-        if (reason === undefined) add('io', scenario, strategy, concurrency);
+        if (reason === undefined) cells.push(cell('io', scenario, strategy, concurrency));
         else skipped.push({ scenario, strategy, concurrency, reason });
       }
     }
+    schedule(cells);
   }
   const upstreamSeconds = ioScenarios.length > 0 ? 1 : 0;
   const estimatedSeconds = upstreamSeconds + howManyFitExpectedSeconds(options.strategies, options.fitSample) + runs.reduce((sum, run) => sum + run.expectedSeconds, 0);

@@ -2,27 +2,42 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import type { CompareReport } from './report-schema.ts';
+import { strategyLabel } from './report-tables.ts';
 
 /** One colour per strategy in every panel, in the order the strategies are named everywhere else. */
 const STRATEGY_COLOR = { field: 'strategy', type: 'nominal', scale: { domain: [...STRATEGY_NAMES] }, title: 'strategy' } as const;
 
-/** The vega-lite spec: throughput by strategy per CPU scenario, and http throughput against concurrency. */
+/** The x order of the CPU panels: the strategies, then the one-worker reference. */
+const CPU_LABELS = [...STRATEGY_NAMES, strategyLabel({ strategy: 'threads', workers: 1, reference: true })];
+
+/**
+ * The vega-lite spec: median throughput by strategy per CPU scenario with the rounds' min–max
+ * as a rule, and http median throughput against concurrency.
+ */
 export function chartSpec(report: CompareReport): TopLevelSpec {
   const panels = [];
   if (report.cpu.length > 0) {
     panels.push({
       title: `CPU-bound: jobs per second by strategy (${report.parameters.cpuConcurrency} in flight, ${report.parameters.workers} workers)`,
-      data: { values: report.cpu.map((run) => ({ scenario: run.scenario, strategy: run.strategy, jobsPerSecond: run.jobsPerSecond, coresUsed: run.coresUsed })) },
+      data: {
+        values: report.cpu.map((cell) => ({
+          scenario: cell.scenario,
+          strategy: cell.strategy,
+          label: strategyLabel(cell),
+          jobsPerSecond: cell.jobsPerSecond.median,
+          min: cell.jobsPerSecond.min,
+          max: cell.jobsPerSecond.max,
+        })),
+      },
       facet: { column: { field: 'scenario', type: 'nominal', title: null, sort: report.parameters.scenarios } },
       spec: {
-        width: 160,
+        width: 190,
         height: 200,
-        mark: 'bar',
-        encoding: {
-          x: { field: 'strategy', type: 'nominal', sort: [...STRATEGY_NAMES], title: null },
-          y: { field: 'jobsPerSecond', type: 'quantitative', title: 'jobs/s' },
-          color: STRATEGY_COLOR,
-        },
+        encoding: { x: { field: 'label', type: 'nominal', sort: CPU_LABELS, title: null } },
+        layer: [
+          { mark: 'bar', encoding: { y: { field: 'jobsPerSecond', type: 'quantitative', title: 'jobs/s (median, min–max)' }, color: STRATEGY_COLOR } },
+          { mark: { type: 'rule', color: 'black' }, encoding: { y: { field: 'min', type: 'quantitative' }, y2: { field: 'max' } } },
+        ],
       },
       resolve: { scale: { y: 'independent' } },
     });
@@ -32,11 +47,11 @@ export function chartSpec(report: CompareReport): TopLevelSpec {
       title: `I/O-bound: http requests per second against requests in flight (upstream delay ${report.parameters.upstreamDelayMs} ms)`,
       width: 520,
       height: 240,
-      data: { values: report.io.map((run) => ({ strategy: run.strategy, concurrency: run.concurrency, jobsPerSecond: run.jobsPerSecond })) },
+      data: { values: report.io.map((cell) => ({ strategy: cell.strategy, concurrency: cell.concurrency, jobsPerSecond: cell.jobsPerSecond.median })) },
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'concurrency', type: 'quantitative', scale: { type: 'log' }, title: 'requests in flight (log)' },
-        y: { field: 'jobsPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'req/s (log)' },
+        y: { field: 'jobsPerSecond', type: 'quantitative', scale: { type: 'log' }, title: 'req/s (median, log)' },
         color: STRATEGY_COLOR,
       },
     });

@@ -1,5 +1,5 @@
 import type { CompareReport } from './report-schema.ts';
-import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
+import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 
 const GB = 1024 ** 3;
 
@@ -16,26 +16,33 @@ function verdict(holds: boolean | null): string {
 /** report.md: the talk's Python claims beside the measured Node rows, the findings, then every measured number. */
 export function renderReportMarkdown(report: CompareReport): string {
   const { machine, parameters } = report;
-  const warning = busyMachineWarning(report);
   const sizes = Object.entries(parameters.sizes).map(([scenario, size]) => `${scenario}=${size}`).join(', ');
   const sections = [
     '# concurrency-lab compare',
     `Measured ${report.startedAt} on ${machine.cpuModel} (${machine.cpus} CPUs, ${machine.availableParallelism} usable), ${(machine.totalMemoryBytes / GB).toFixed(1)} GB RAM, ` +
       `${machine.platform} ${machine.release} ${machine.arch}, Node ${machine.nodeVersion} (V8 ${machine.v8Version}), libuv threadpool ${machine.uvThreadpoolSize}; ` +
       `load average at start ${machine.loadAverageAtStart.map((load) => load.toFixed(2)).join(' / ')}.`,
-    `Each combination ran alone on a fresh strategy: ${parameters.warmupMs / 1000} s warm-up, then ${parameters.durationMs / 1000} s measured (closed loop). ` +
-      `Pools of ${parameters.workers} workers; CPU scenarios with ${parameters.cpuConcurrency} jobs in flight; http against an upstream that answers after ${parameters.upstreamDelayMs} ms. ` +
-      `Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s.`,
-    ...(warning === undefined ? [] : [`> **Warning:** ${warning}`]),
+    `Each cell (a scenario on a strategy at a concurrency) ran ${parameters.rounds} round${parameters.rounds === 1 ? '' : 's'} for CPU scenarios and ${parameters.ioRounds} for http, ` +
+      'interleaved per scenario (A B C, C B A, …), each round alone on a fresh strategy: ' +
+      `${parameters.warmupMs / 1000} s warm-up, then ${parameters.durationMs / 1000} s measured (closed loop). ` +
+      'Every figure is the median across rounds, with the min–max in brackets; speed-ups and efficiencies are taken within each round. ' +
+      `Pools of ${parameters.workers} workers, each holding up to ${parameters.ioTasksPerWorker} http jobs at once (one CPU job); CPU scenarios with ${parameters.cpuConcurrency} jobs in flight` +
+      (report.cpu.some((cell) => cell.reference)
+        ? `, plus a one-worker reference (threads with ${parameters.referenceWorkers} worker) in the same rounds: parallel efficiency = jobs/s ÷ (workers × the reference's jobs/s); `
+        : '; ') +
+      `http against an upstream that answers after ${parameters.upstreamDelayMs} ms. Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s (estimated ${report.estimatedSeconds.toFixed(0)} s).`,
+    ...report.warnings.map((warning) => `> **Warning:** ${warning}`),
     '## The talk\'s table, for Node',
     markdownTable(talkTable(report)),
+    ...(parameters.rounds > 1 ? ['Measured figures in this table are medians across rounds; the tables below give their min–max.'] : []),
     '## Where Node differs from the talk, measured',
     report.findings.map((finding) => `- **${finding.id}** (${verdict(finding.holds)}). Python: ${finding.python}. Node: ${finding.node}.`).join('\n'),
     'Worker threads run JavaScript in parallel: each has its own V8 isolate and event loop, and Node has no GIL. ' +
       "sharp's image work runs on libuv's threadpool, so a thumbnail job started from the main thread uses other cores and leaves the event loop free; " +
       'pure-JavaScript work on the main thread (sequential, async) blocks the loop for as long as it runs.',
-    '## CPU-bound: throughput, speed-up over sequential, cores used',
+    '## CPU-bound: throughput, speed-up over sequential, parallel efficiency, cores used',
     report.cpu.length === 0 ? 'No CPU-bound scenario in this compare.' : markdownTable(cpuTable(report)),
+    ...(report.cpu.some((cell) => cell.speedUpAboveCores) ? [`${FLAG_MARK} marks a speed-up above the machine's ${machine.availableParallelism} cores: a measurement problem (see the warnings above).`] : []),
     '## I/O-bound: http throughput and latency at rising concurrency',
     report.io.length === 0 ? 'No I/O-bound scenario in this compare.' : markdownTable(ioTable(report)),
     ...(report.skipped.length === 0 ? [] : ['Left out:', report.skipped.map((skip) => `- ${skip.scenario} on ${skip.strategy} at ${skip.concurrency}: ${skip.reason}.`).join('\n')]),

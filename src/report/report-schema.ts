@@ -21,12 +21,21 @@ export const LatencySchema = z
   .strict()
   .describe('Job duration percentiles in milliseconds (queue + run); null when no job succeeded.');
 
+/** The identity of a cell, shared by its summary and each of its rounds. */
+const cellFields = {
+  scenario,
+  strategy,
+  size: count.describe("The scenario's size parameter."),
+  concurrency: count.describe('Jobs kept in flight (closed loop).'),
+  workers: count.describe('Pool size of this cell: the compare\'s workers, or 1 for the one-worker reference (also given for sequential and async, which have no pool).'),
+  reference: z.boolean().describe('Whether this cell is the one-worker reference (threads with 1 worker) that parallel efficiency divides by.'),
+};
+
 export const RunSchema = z
   .object({
-    scenario,
-    strategy,
-    size: count.describe("The scenario's size parameter."),
-    concurrency: count.describe('Jobs kept in flight (closed loop).'),
+    ...cellFields,
+    round: count.describe("This run's round of its cell, from 1."),
+    position: count.describe('Place of this run in the whole compare, from 1: rounds are interleaved (A B C, C B A, …).'),
     jobs: count.describe('Jobs started and settled during the measured run.'),
     ok: count,
     errors: z.record(z.string(), count).describe('Failed jobs by error code.'),
@@ -35,9 +44,43 @@ export const RunSchema = z
     latencyMs: LatencySchema,
     coresUsed: z.number().describe('CPU seconds of the whole process tree (main thread, other threads, pool children) per wall second.'),
     eventLoopDelayP99Ms: z.number().min(0).describe("p99 of the main thread's event-loop delay during the run, in milliseconds."),
-    speedUpOverSequential: z.number().nullable().describe('jobsPerSecond ÷ sequential jobsPerSecond for the same scenario; null when sequential was not measured.'),
+    memoryBytes: z.number().min(0).describe("This process's RSS plus the RSS of the strategy's child processes at the end of the run."),
+    speedUpOverSequential: z.number().nullable().describe("jobsPerSecond ÷ the same round's sequential jobsPerSecond for the scenario (for http: at the same concurrency); null when sequential was not measured."),
+    efficiency: z
+      .number()
+      .nullable()
+      .describe("Parallel efficiency of a pool on a CPU scenario: jobsPerSecond ÷ (workers × the same round's one-worker reference jobsPerSecond); null for sequential, async, http, or without a reference."),
   })
-  .strict();
+  .strict()
+  .describe('One round of one cell, as measured.');
+
+export const SpreadSchema = z
+  .object({ median: measured, min: measured, max: measured })
+  .strict()
+  .describe('A figure across the rounds of a cell: median, min and max over the rounds that measured it; null when none did.');
+
+export const CellSchema = z
+  .object({
+    ...cellFields,
+    tasksPerWorker: count.nullable().describe('Jobs of this kind one pool worker holds at once (1 for CPU work, --io-tasks-per-worker for I/O); null for sequential and async.'),
+    rounds: count.describe('Rounds measured.'),
+    jobs: count.describe('Jobs settled in all rounds.'),
+    ok: count.describe('Successful jobs in all rounds.'),
+    errors: z.record(z.string(), count).describe('Failed jobs in all rounds, by error code.'),
+    jobsPerSecond: SpreadSchema,
+    latencyMs: z.object({ p50: SpreadSchema, p90: SpreadSchema, p99: SpreadSchema, max: SpreadSchema, mean: SpreadSchema }).strict(),
+    coresUsed: SpreadSchema,
+    eventLoopDelayP99Ms: SpreadSchema,
+    memoryBytes: SpreadSchema,
+    speedUpOverSequential: SpreadSchema.nullable().describe('Across rounds, each round against its own sequential round; null when sequential was not measured.'),
+    efficiency: SpreadSchema.nullable().describe('Across rounds, each round against its own one-worker reference round; null where it does not apply.'),
+    speedUpAboveCores: z
+      .boolean()
+      .describe('Whether the median speed-up (over sequential, or over one worker: efficiency × workers) exceeds availableParallelism: impossible for the work itself, so a measurement problem.'),
+    runs: z.array(RunSchema).describe('Every round of this cell, raw.'),
+  })
+  .strict()
+  .describe('One scenario on one strategy at one concurrency: the median and min–max of every figure across its rounds, and the rounds themselves.');
 
 export const SkippedRunSchema = z.object({ scenario, strategy, concurrency: count, reason: z.string() }).strict();
 
@@ -82,11 +125,15 @@ export const MachineSchema = z
 
 export const ParametersSchema = z
   .object({
-    durationMs: count,
-    warmupMs: count,
+    durationMs: count.describe('Measured time per round.'),
+    warmupMs: count.describe('Unmeasured warm-up per round, on the same fresh strategy.'),
+    rounds: count.describe('Rounds per CPU cell.'),
+    ioRounds: count.describe('Rounds per I/O cell.'),
     scenarios: z.array(scenario),
     strategies: z.array(strategy),
     workers: count,
+    ioTasksPerWorker: count,
+    referenceWorkers: count.describe('Pool size of the one-worker reference.'),
     cpuConcurrency: count,
     ioConcurrency: z.array(count),
     sizes: z.record(z.string(), count),
@@ -97,22 +144,25 @@ export const ParametersSchema = z
 
 export const CompareReportSchema = z
   .object({
-    schemaVersion: z.literal(1),
+    schemaVersion: z.literal(2),
     generator: z.object({ name: z.literal('concurrency-lab'), version: z.string() }).strict(),
     startedAt: z.string().describe('ISO 8601 time the compare started.'),
     elapsedSeconds: z.number().min(0),
     estimatedSeconds: z.number().min(0),
     machine: MachineSchema,
     parameters: ParametersSchema,
-    cpu: z.array(RunSchema).describe('CPU-bound scenarios, each strategy at 2 × workers in flight.'),
-    io: z.array(RunSchema).describe('The http scenario at each concurrency level.'),
+    cpu: z.array(CellSchema).describe('CPU-bound scenarios, each strategy at 2 × workers in flight, plus the one-worker threads reference at 2 in flight.'),
+    io: z.array(CellSchema).describe('The http scenario at each concurrency level.'),
     skipped: z.array(SkippedRunSchema),
     memory: z.object({ budgetMb: count, units: z.array(UnitMemorySchema) }).strict(),
     findings: z.array(FindingSchema),
+    warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
   })
   .strict();
 
 export type RunRecord = z.infer<typeof RunSchema>;
+export type CellRecord = z.infer<typeof CellSchema>;
+export type SpreadRecord = z.infer<typeof SpreadSchema>;
 export type UnitMemory = z.infer<typeof UnitMemorySchema>;
 export type Finding = z.infer<typeof FindingSchema>;
 export type Machine = z.infer<typeof MachineSchema>;

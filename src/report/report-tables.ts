@@ -1,5 +1,6 @@
 import type { StrategyName } from '../strategies/strategy.ts';
-import type { CompareReport, RunRecord } from './report-schema.ts';
+import type { CellRecord, CompareReport, SpreadRecord } from './report-schema.ts';
+import { speedUpsAboveCores } from './speed-up-flags.ts';
 
 /** A table as the terminal and report.md both print it. */
 export interface Table {
@@ -26,40 +27,62 @@ function number(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
-function errors(run: RunRecord): string {
-  const failed = run.jobs - run.ok;
-  return failed === 0 ? '0' : `${failed} (${Object.entries(run.errors).map(([code, count]) => `${code} ×${count}`).join(', ')})`;
+/** The median, and the min–max across rounds in brackets when there was more than one round. */
+function spread(value: SpreadRecord | null, digits: number, rounds: number, unit = ''): string {
+  if (value === null || value.median === null) return 'n/a';
+  const median = `${value.median.toFixed(digits)}${unit}`;
+  if (rounds <= 1 || value.min === null || value.max === null) return median;
+  return `${median} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
 }
 
+function errors(cell: CellRecord): string {
+  const failed = cell.jobs - cell.ok;
+  return failed === 0 ? '0' : `${failed} (${Object.entries(cell.errors).map(([code, count]) => `${code} ×${count}`).join(', ')})`;
+}
+
+/** The strategy as a table names it: the one-worker reference says so. */
+export function strategyLabel(cell: Pick<CellRecord, 'strategy' | 'workers' | 'reference'>): string {
+  return cell.reference ? `${cell.strategy} (${cell.workers} worker)` : cell.strategy;
+}
+
+/** Marks a figure the report flags as a measurement problem (see the warnings). */
+export const FLAG_MARK = '!';
+
 export function cpuTable(report: CompareReport): Table {
+  const flagged = new Set(speedUpsAboveCores(report).map((flag) => `${flag.scenario}/${flag.strategy}/${flag.workers}/${flag.basis}`));
+  const mark = (cell: CellRecord, basis: string): string => (flagged.has(`${cell.scenario}/${cell.strategy}/${cell.workers}/${basis}`) ? ` ${FLAG_MARK}` : '');
   return {
-    headers: ['scenario', 'strategy', 'jobs/s', 'speed-up', 'cores used', 'p50 ms', 'p99 ms', 'loop p99 ms', 'errors'],
-    rows: report.cpu.map((run) => [
-      run.scenario,
-      run.strategy,
-      number(run.jobsPerSecond, 1),
-      run.speedUpOverSequential === null ? 'n/a' : `${run.speedUpOverSequential.toFixed(2)}x`,
-      number(run.coresUsed, 2),
-      number(run.latencyMs.p50, 1),
-      number(run.latencyMs.p99, 1),
-      number(run.eventLoopDelayP99Ms, 1),
-      errors(run),
+    headers: ['scenario', 'strategy', 'rounds', 'jobs/s', 'speed-up', 'efficiency', 'cores used', 'p50 ms', 'p99 ms', 'loop p99 ms', 'errors'],
+    rows: report.cpu.map((cell) => [
+      cell.scenario,
+      strategyLabel(cell),
+      String(cell.rounds),
+      spread(cell.jobsPerSecond, 1, cell.rounds),
+      spread(cell.speedUpOverSequential, 2, cell.rounds, 'x') + mark(cell, 'sequential'),
+      spread(cell.efficiency, 2, cell.rounds) + mark(cell, 'one worker'),
+      spread(cell.coresUsed, 2, cell.rounds),
+      spread(cell.latencyMs.p50, 1, cell.rounds),
+      spread(cell.latencyMs.p99, 1, cell.rounds),
+      spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      errors(cell),
     ]),
   };
 }
 
 export function ioTable(report: CompareReport): Table {
   return {
-    headers: ['strategy', 'in flight', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
-    rows: report.io.map((run) => [
-      run.strategy,
-      String(run.concurrency),
-      number(run.jobsPerSecond, 1),
-      number(run.latencyMs.p50, 1),
-      number(run.latencyMs.p99, 1),
-      number(run.coresUsed, 2),
-      number(run.eventLoopDelayP99Ms, 1),
-      errors(run),
+    headers: ['strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
+    rows: report.io.map((cell) => [
+      strategyLabel(cell),
+      String(cell.concurrency),
+      cell.tasksPerWorker === null ? '-' : String(cell.tasksPerWorker),
+      String(cell.rounds),
+      spread(cell.jobsPerSecond, 1, cell.rounds),
+      spread(cell.latencyMs.p50, 1, cell.rounds),
+      spread(cell.latencyMs.p99, 1, cell.rounds),
+      spread(cell.coresUsed, 2, cell.rounds),
+      spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      errors(cell),
     ]),
   };
 }
@@ -82,23 +105,32 @@ export function memoryTable(report: CompareReport): Table {
  * A warning when other work already kept the machine's cores busy as the compare started: then
  * cores used and throughput are this compare's share of a contended machine, not its capacity.
  */
-export function busyMachineWarning(report: CompareReport): string | undefined {
+export function busyMachineWarning(report: Pick<CompareReport, 'machine'>): string | undefined {
   const [load = 0] = report.machine.loadAverageAtStart;
   const cores = report.machine.availableParallelism;
   if (load < cores) return undefined;
   return `The machine was busy when the compare started (load average ${load.toFixed(2)} on ${cores} cores): cores used and throughput below are this compare's share of a contended machine; run it again on an idle one for its capacity.`;
 }
 
+/** The compared cells (not the one-worker reference) of a kind. */
+function compared(cells: readonly CellRecord[]): CellRecord[] {
+  return cells.filter((cell) => !cell.reference);
+}
+
+const medianOf = (value: SpreadRecord | null): number => value?.median ?? Number.NaN;
+
 /** How a strategy ran pure-JavaScript work (matrix, else array): on several cores or one. */
 function measuredRuns(report: CompareReport, strategy: StrategyName): string {
-  const run = report.cpu.find((r) => r.scenario === 'matrix' && r.strategy === strategy) ?? report.cpu.find((r) => r.scenario === 'array' && r.strategy === strategy);
-  if (run === undefined) return 'not measured';
-  return `${run.coresUsed > 1.2 ? 'in parallel' : 'one core or less'}: ${run.coresUsed.toFixed(2)} cores on ${run.scenario}`;
+  const cells = compared(report.cpu);
+  const cell = cells.find((r) => r.scenario === 'matrix' && r.strategy === strategy) ?? cells.find((r) => r.scenario === 'array' && r.strategy === strategy);
+  if (cell === undefined) return 'not measured';
+  const cores = medianOf(cell.coresUsed);
+  return `${cores > 1.2 ? 'in parallel' : 'one core or less'}: ${number(cores, 2)} cores on ${cell.scenario}`;
 }
 
 function measuredCores(report: CompareReport, strategy: StrategyName): string {
-  const runs = report.cpu.filter((run) => run.strategy === strategy);
-  return runs.length === 0 ? 'not measured' : runs.map((run) => `${run.scenario} ${run.coresUsed.toFixed(2)}`).join(', ');
+  const cells = compared(report.cpu).filter((cell) => cell.strategy === strategy);
+  return cells.length === 0 ? 'not measured' : cells.map((cell) => `${cell.scenario} ${number(medianOf(cell.coresUsed), 2)}`).join(', ');
 }
 
 function measuredFit(report: CompareReport, strategy: StrategyName): string {
@@ -110,9 +142,9 @@ function measuredFit(report: CompareReport, strategy: StrategyName): string {
 
 /** The scenarios on which a strategy's best throughput was (about) the best of all strategies. */
 function fastestOn(report: CompareReport, strategy: StrategyName): string {
-  const runs = [...report.cpu, ...report.io];
+  const runs = compared([...report.cpu, ...report.io]);
   const best = (scenario: string, of?: StrategyName): number =>
-    Math.max(0, ...runs.filter((run) => run.scenario === scenario && (of === undefined || run.strategy === of)).map((run) => run.jobsPerSecond));
+    Math.max(0, ...runs.filter((run) => run.scenario === scenario && (of === undefined || run.strategy === of)).map((run) => run.jobsPerSecond.median ?? 0));
   const scenarios = [...new Set(runs.map((run) => run.scenario))].filter((scenario) => {
     const own = best(scenario, strategy);
     return own > 0 && own >= FASTEST_SHARE * best(scenario);

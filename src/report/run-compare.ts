@@ -1,13 +1,15 @@
 import packageJson from '../../package.json' with { type: 'json' };
-import type { LoadResult } from '../measurement/closed-loop.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
-import type { ResolvedCompareOptions } from './compare-options.ts';
+import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
 import { cpuConcurrency, planCompare, type PlannedRun } from './compare-plan.ts';
 import { compareFindings } from './compare-findings.ts';
 import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
+import { type MeasuredRun, summarizeRounds } from './compare-rounds.ts';
 import { measureCombination } from './measure-combination.ts';
-import type { CompareReport, RunRecord } from './report-schema.ts';
+import type { CompareReport } from './report-schema.ts';
+import { busyMachineWarning } from './report-tables.ts';
+import { speedUpWarnings } from './speed-up-flags.ts';
 
 /** What a compare tells its progress display. */
 export interface CompareProgressListener {
@@ -19,37 +21,14 @@ export interface CompareProgressListener {
 }
 
 
-/** JSON has no NaN: a percentile with no successful job is null. */
-function finite(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
-}
-
-function toRecord(result: LoadResult, sequentialJobsPerSecond: number | undefined): RunRecord {
-  const { latencyMs } = result;
-  return {
-    scenario: result.scenario,
-    strategy: result.strategy,
-    size: result.size,
-    concurrency: result.concurrency,
-    jobs: result.jobs,
-    ok: result.ok,
-    errors: result.errors,
-    wallSeconds: result.wallSeconds,
-    jobsPerSecond: result.jobsPerSecond,
-    latencyMs: { p50: finite(latencyMs.p50), p90: finite(latencyMs.p90), p99: finite(latencyMs.p99), max: finite(latencyMs.max), mean: finite(latencyMs.mean) },
-    coresUsed: result.coresUsed,
-    eventLoopDelayP99Ms: result.eventLoopDelayP99Ms,
-    speedUpOverSequential: sequentialJobsPerSecond === undefined || sequentialJobsPerSecond <= 0 ? null : result.jobsPerSecond / sequentialJobsPerSecond,
-  };
-}
-
 function label(run: PlannedRun): string {
-  return `${run.scenario} on ${run.strategy}, ${run.concurrency} in flight`;
+  const strategy = run.reference ? `${run.strategy} (${run.workers} worker, reference)` : run.strategy;
+  return `${run.scenario} on ${strategy}, ${run.concurrency} in flight${run.rounds > 1 ? `, round ${run.round}/${run.rounds}` : ''}`;
 }
 
 /**
- * Measures how many units fit, then every planned combination one at a time, and assembles
- * the report. The embedded upstream runs as its own process for the whole compare, so its
+ * Measures how many units fit, then every planned round one at a time (interleaved per
+ * scenario), and assembles the report: per cell the median and min–max across rounds. The embedded upstream runs as its own process for the whole compare, so its
  * work never shares the measured event loop.
  */
 export async function runCompare(options: ResolvedCompareOptions, progress: CompareProgressListener): Promise<CompareReport> {
@@ -69,25 +48,23 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     onStep: (step, expectedSeconds) => progress.step(step, expectedSeconds),
   });
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
-  const results: LoadResult[] = [];
+  const measured: MeasuredRun[] = [];
   try {
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
-      results.push(await measureCombination(run, { size: { workers: options.workers, ioTasksPerWorker: options.ioTasksPerWorker }, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }));
+      const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
+      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
     }
   } finally {
     await upstream?.stop();
   }
   progress.stop();
 
-  const sequentialRate = (result: LoadResult): number | undefined =>
-    results.find((other) => other.scenario === result.scenario && other.strategy === 'sequential' && other.concurrency === result.concurrency)?.jobsPerSecond;
-  const records = results.map((result) => toRecord(result, sequentialRate(result)));
-  const cpu = records.filter((_, index) => plan.runs[index]!.kind === 'cpu');
-  const io = records.filter((_, index) => plan.runs[index]!.kind === 'io');
+  const { cpu, io } = summarizeRounds(measured, { ioTasksPerWorker: options.ioTasksPerWorker, cores: machine.availableParallelism });
   const memory = { budgetMb: options.memoryBudgetMb, units };
+  const busy = busyMachineWarning({ machine });
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     generator: { name: 'concurrency-lab', version: packageJson.version },
     startedAt: startedAt.toISOString(),
     elapsedSeconds: (performance.now() - startedMs) / 1000,
@@ -96,9 +73,13 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     parameters: {
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
+      rounds: options.rounds,
+      ioRounds: options.ioRounds,
       scenarios: [...options.scenarios],
       strategies: [...options.strategies],
       workers: options.workers,
+      ioTasksPerWorker: options.ioTasksPerWorker,
+      referenceWorkers: REFERENCE_WORKERS,
       cpuConcurrency: cpuConcurrency(options.workers),
       ioConcurrency: [...options.ioConcurrency],
       sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]])),
@@ -110,5 +91,6 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     skipped: [...plan.skipped],
     memory,
     findings: compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }),
+    warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
   };
 }

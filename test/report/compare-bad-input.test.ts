@@ -16,6 +16,8 @@ describe('concurrency-lab compare with bad input', () => {
     { name: 'an unknown scenario', args: ['--scenarios', 'matrix,video'], message: /option '--scenarios <list>' argument 'matrix,video' is invalid\. unknown: "video"; must be a comma-separated list of distinct names from thumbnail, matrix, array, http, noop/ },
     { name: 'an unknown strategy', args: ['--strategies', 'threads,greenlets'], message: /option '--strategies <list>' argument 'threads,greenlets' is invalid\. unknown: "greenlets"/ },
     { name: 'a zero duration', args: ['--duration', '0s'], message: /option '--duration <duration>' argument '0s' is invalid\. must be a positive duration/ },
+    { name: 'zero rounds', args: ['--rounds', '0'], message: /option '--rounds <n>' argument '0' is invalid\. must be an integer from 1 to 50/ },
+    { name: 'a fractional number of I/O rounds', args: ['--io-rounds', '1.5'], message: /option '--io-rounds <n>' argument '1\.5' is invalid\. must be an integer from 1 to 50/ },
     { name: 'a duration without a unit', args: ['--duration', '10'], message: /option '--duration <duration>' argument '10' is invalid/ },
     { name: 'an output folder that cannot be created', args: ['--out', join(aFile, 'report')], message: /option '--out <dir>': cannot write the report to ".*a-file\/report": ENOTDIR/ },
   ];

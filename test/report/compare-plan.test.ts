@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMPARE_DEFAULTS, type ResolvedCompareOptions } from '../../src/report/compare-options.ts';
-import { planCompare } from '../../src/report/compare-plan.ts';
+import { type PlannedRun, planCompare } from '../../src/report/compare-plan.ts';
 
 const OPTIONS: ResolvedCompareOptions = {
   ...COMPARE_DEFAULTS,
@@ -13,11 +13,51 @@ const OPTIONS: ResolvedCompareOptions = {
   sizes: { thumbnail: 1600, matrix: 200, array: 500_000, http: 1024, noop: 0 },
 };
 
+const name = (run: PlannedRun): string => (run.reference ? `${run.strategy}×${run.workers}` : run.strategy);
+
 describe('planCompare', () => {
+  it('interleaves the rounds of every CPU scenario (A B C R, R C B A, A B C R) with the one-worker threads reference among them', () => {
+    const plan = planCompare({ ...OPTIONS, scenarios: ['thumbnail', 'matrix'], strategies: ['sequential', 'threads', 'processes'], rounds: 3 });
+    const order = plan.runs.map((run) => `${run.scenario}:${name(run)}#${run.round}`);
+    const forward = ['sequential', 'threads', 'processes', 'threads×1'];
+    const backward = [...forward].reverse();
+    const expected = ['thumbnail', 'matrix'].flatMap((scenario) =>
+      [forward, backward, forward].flatMap((strategies, index) => strategies.map((strategy) => `${scenario}:${strategy}#${index + 1}`)),
+    );
+    assert.deepEqual(order, expected);
+    for (const run of plan.runs) {
+      assert.equal(run.rounds, 3);
+      // The reference is threads with one worker at 2 × its one slot in flight; the compared cells use the full pool at 2 × workers.
+      assert.deepEqual([run.workers, run.concurrency], run.reference ? [1, 2] : [2, 4], name(run));
+    }
+  });
+
+  it('interleaves http cells by their I/O rounds, one round unless told otherwise', () => {
+    const once = planCompare({ ...OPTIONS, scenarios: ['http'], strategies: ['async', 'threads'], ioConcurrency: [1, 16] });
+    assert.deepEqual(once.runs.map((run) => `${run.strategy}@${run.concurrency}#${run.round}`), ['async@1#1', 'async@16#1', 'threads@1#1', 'threads@16#1']);
+    const twice = planCompare({ ...OPTIONS, scenarios: ['http'], strategies: ['async', 'threads'], ioConcurrency: [1, 16], ioRounds: 2 });
+    assert.deepEqual(twice.runs.map((run) => `${run.strategy}@${run.concurrency}#${run.round}`), [
+      ...['async@1#1', 'async@16#1', 'threads@1#1', 'threads@16#1'],
+      ...['threads@16#2', 'threads@1#2', 'async@16#2', 'async@1#2'],
+    ]);
+    assert.ok(twice.runs.every((run) => !run.reference), 'http gets no one-worker reference');
+  });
+
+  it('adds no reference without a pool, and none when the compared threads pool already has one worker', () => {
+    const mainThread = planCompare({ ...OPTIONS, scenarios: ['matrix'], strategies: ['sequential', 'async'] });
+    assert.ok(mainThread.runs.every((run) => !run.reference));
+    const single = planCompare({ ...OPTIONS, scenarios: ['matrix'], strategies: ['sequential', 'threads'], workers: 1, rounds: 1 });
+    assert.deepEqual(single.runs.map(name), ['sequential', 'threads']);
+    const processesOnly = planCompare({ ...OPTIONS, scenarios: ['matrix'], strategies: ['processes'], workers: 1, rounds: 1 });
+    assert.deepEqual(processesOnly.runs.map(name), ['processes', 'threads×1']);
+  });
+
   it('runs every CPU combination at 2 × workers, pools at every http level, sequential http only at the lowest level, and says why it skips', () => {
     const plan = planCompare(OPTIONS);
-    const cpu = plan.runs.filter((run) => run.kind === 'cpu');
-    assert.deepEqual(cpu.map((run) => [run.strategy, run.concurrency]), [['sequential', 4], ['async', 4], ['threads', 4], ['processes', 4]]);
+    const firstRound = plan.runs.filter((run) => run.round === 1);
+    const cpu = firstRound.filter((run) => run.kind === 'cpu');
+    assert.deepEqual(cpu.map((run) => [name(run), run.concurrency]), [['sequential', 4], ['async', 4], ['threads', 4], ['processes', 4], ['threads×1', 2]]);
+    assert.equal(plan.runs.filter((run) => run.kind === 'cpu').length, 3 * 5, 'three rounds of five CPU cells by default');
     const io = (strategy: string): number[] => plan.runs.filter((run) => run.kind === 'io' && run.strategy === strategy).map((run) => run.concurrency);
     assert.deepEqual(io('sequential'), [1]);
     assert.deepEqual(io('async'), [1, 16, 256, 4096]);
@@ -29,7 +69,9 @@ describe('planCompare', () => {
     assert.match(plan.skipped[0]!.reason, /sequential runs one request at a time/);
     // With one I/O job per worker the old limit comes back, and the plan says why.
     const narrow = planCompare({ ...OPTIONS, ioTasksPerWorker: 1 });
-    assert.match(narrow.skipped.find((skip) => skip.strategy === 'threads')!.reason, /need 102\.4 s to pass through once, longer than the 10 s run/);
-    assert.ok(plan.estimatedSeconds > plan.runs.length * 10, 'the estimate covers at least every measured run');
+    assert.deepEqual(narrow.skipped.filter((skip) => skip.strategy === 'threads').map((skip) => skip.concurrency), [256, 4096]);
+    assert.match(narrow.skipped.find((skip) => skip.strategy === 'threads')!.reason, /256 in flight need 6\.4 s to pass through once, longer than the 4 s round/);
+    const measuredSeconds = plan.runs.length * ((OPTIONS.durationMs + OPTIONS.warmupMs) / 1000);
+    assert.ok(plan.estimatedSeconds > measuredSeconds, `the estimate (${plan.estimatedSeconds} s) covers at least every round's warm-up and measured run (${measuredSeconds} s)`);
   });
 });

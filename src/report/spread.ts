@@ -1,0 +1,24 @@
+/** A figure measured in several rounds: the median and the range (null where no round had a value). */
+export interface Spread {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+/** The median of some numbers (NaN for none); the mean of the middle two for an even count. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The spread of one figure across rounds. Rounds without a value (null, NaN: no successful
+ * job, no baseline) are left out, so the median is over the rounds that measured something.
+ */
+export function spreadOf(values: readonly (number | null)[]): Spread {
+  const measured = values.filter((value): value is number => value !== null && Number.isFinite(value));
+  if (measured.length === 0) return { median: null, min: null, max: null };
+  return { median: median(measured), min: Math.min(...measured), max: Math.max(...measured) };
+}
