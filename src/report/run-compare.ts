@@ -7,6 +7,9 @@ import { compareFindings } from './compare-findings.ts';
 import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
 import { measureCombination } from './measure-combination.ts';
+import { pythonFindings } from './python-findings.ts';
+import { runPythonReference } from './python-reference.ts';
+import type { PythonSection } from './python-schema.ts';
 import type { CompareReport, RunRecord } from './report-schema.ts';
 
 /** What a compare tells its progress display. */
@@ -70,10 +73,15 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   });
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const results: LoadResult[] = [];
+  let python: PythonSection | undefined;
   try {
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
       results.push(await measureCombination(run, { workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }));
+    }
+    // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
+    if (options.python !== undefined) {
+      python = await runPythonReference({ ...options, interpreter: options.python, cpuConcurrency: cpuConcurrency(options.workers), upstreamUrl: upstream?.url, onStep: (step, seconds) => progress.step(step, seconds) });
     }
   } finally {
     await upstream?.stop();
@@ -109,6 +117,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     io,
     skipped: [...plan.skipped],
     memory,
-    findings: compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }),
+    findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu, io }))],
+    ...(python === undefined ? {} : { python }),
   };
 }
