@@ -81,6 +81,8 @@ export async function runPythonReference(options: PythonReferenceOptions): Promi
   const dir = await mkdtemp(join(tmpdir(), 'concurrency-lab-python-'));
   const runs: PythonRun[] = [];
   let imageSha256: string | null = null;
+  /** What the Python side itself hashed after reading the file: the report carries this one. */
+  let pythonImageSha256: string | null = null;
   let upstreamRequests: number | null = null;
   try {
     let imagePath: string | undefined;
@@ -98,15 +100,16 @@ export async function runPythonReference(options: PythonReferenceOptions): Promi
       options.onStep?.(`python ${row.workload} on ${row.model}, ${row.concurrency} in flight`, expectedSeconds);
       const spec = { ...row, size: options.sizes[row.workload], workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, imagePath, upstreamUrl: options.upstreamUrl };
       const { inputs, childPids: _pids, ...record } = await pythonJson<RawPythonRun & { childPids: number[] }>(options.interpreter, 'run', spec, options.warmupMs + options.durationMs + RUN_SLACK_MS);
-      if (row.workload === 'thumbnail' && inputs.imageSha256 !== imageSha256) {
-        throw new Error(`the Python thumbnail rows read other bytes (sha256 ${inputs.imageSha256}) than the Node side (${imageSha256})`);
+      if (row.workload === 'thumbnail') {
+        if (inputs.imageSha256 !== imageSha256) throw new Error(`the Python thumbnail rows read other bytes (sha256 ${inputs.imageSha256}) than the Node side (${imageSha256})`);
+        pythonImageSha256 = inputs.imageSha256;
       }
       runs.push(record);
     }
     if (httpRuns) upstreamRequests = (await upstreamResponses(options.upstreamUrl!)) - before;
     options.onStep?.('python: memory per process, thread and coroutine', 10);
     const memory = await measurePythonMemory(options);
-    return { interpreter: options.interpreter, inputs: { imageSha256, upstreamUrl: httpRuns ? options.upstreamUrl! : null, upstreamRequests }, runs, memory };
+    return { interpreter: options.interpreter, inputs: { imageSha256: pythonImageSha256, upstreamUrl: httpRuns ? options.upstreamUrl! : null, upstreamRequests }, runs, memory };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
