@@ -54,6 +54,12 @@ export function planPythonRuns(options: Pick<PythonReferenceOptions, 'scenarios'
   return planned;
 }
 
+/** One Python row (python/reference.py run), the way the compare runs it; also used by bench/thumbnail-bench.ts. */
+export async function runPythonRow(interpreter: PythonInterpreter, spec: Record<string, unknown> & { warmupMs: number; durationMs: number }): Promise<PythonRun & { inputs: { imageSha256?: string } }> {
+  const { childPids: _pids, ...record } = await pythonJson<RawPythonRun & { childPids: number[] }>(interpreter, 'run', spec, spec.warmupMs + spec.durationMs + RUN_SLACK_MS);
+  return record;
+}
+
 async function pythonJson<T>(interpreter: PythonInterpreter, command: string, spec: object, timeoutMs: number): Promise<T> {
   const { stdout } = await run(interpreter.executable, [PYTHON_REFERENCE_SCRIPT, command, JSON.stringify(spec)], { timeout: timeoutMs, maxBuffer: 16 * MB });
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
@@ -99,7 +105,7 @@ export async function runPythonReference(options: PythonReferenceOptions): Promi
     for (const row of planned) {
       options.onStep?.(`python ${row.workload} on ${row.model}, ${row.concurrency} in flight`, expectedSeconds);
       const spec = { ...row, size: options.sizes[row.workload], workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, imagePath, upstreamUrl: options.upstreamUrl };
-      const { inputs, childPids: _pids, ...record } = await pythonJson<RawPythonRun & { childPids: number[] }>(options.interpreter, 'run', spec, options.warmupMs + options.durationMs + RUN_SLACK_MS);
+      const { inputs, ...record } = await runPythonRow(options.interpreter, spec);
       if (row.workload === 'thumbnail') {
         if (inputs.imageSha256 !== imageSha256) throw new Error(`the Python thumbnail rows read other bytes (sha256 ${inputs.imageSha256}) than the Node side (${imageSha256})`);
         pythonImageSha256 = inputs.imageSha256;
