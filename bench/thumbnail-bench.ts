@@ -9,16 +9,23 @@ import type { StrategyName } from '../src/strategies/strategy.ts';
 import { BenchEngine } from './bench-engine.ts';
 import { atLeast, type Benchmark, type Measurement } from './benchmark.ts';
 import { interleavedRounds, median } from './interleaved-rounds.ts';
+import { type Knob, probe } from './thumbnail-knobs-bench.ts';
 
 const STRATEGIES = ['sequential', 'async', 'threads', 'processes'] as const satisfies readonly StrategyName[];
 const PILLOW = ['Pillow sequential', 'Pillow Pool', 'Pillow ThreadPool'] as const;
+/**
+ * sharp alone, one thumbnail at a time in a process of its own (bench/thumbnail-probe.ts): what
+ * Pillow sequential is on the Python side, without the lab's engine, its idle pools and sampler.
+ */
+const SHARP_ALONE = 'sharp alone';
+const SHARP_ALONE_KNOB: Knob = { description: 'one in flight, own process', env: {}, settings: { inFlight: 1, fastShrinkOnLoad: true } };
 /** Source width: the lab's own 1600 × 1200 JPEG (the scenario's size is the width, 4:3). */
 const SOURCE_WIDTH = 1600;
 /** Issue 11's target: Node's best at least this many times Pillow's best. */
 const BEST_OVER_PILLOW = 1.1;
 const PYTHON_WARMUP_MS = 300;
 
-type Variant = (typeof STRATEGIES)[number] | (typeof PILLOW)[number];
+type Variant = (typeof STRATEGIES)[number] | (typeof PILLOW)[number] | typeof SHARP_ALONE;
 
 interface Figure {
   perSecond: number;
@@ -42,7 +49,7 @@ export const thumbnailBench: Benchmark = {
     const lookup = await findPython();
     const python: PythonInterpreter | undefined = lookup.found ? lookup.interpreter : undefined;
     if (!lookup.found) context.log(`thumbnail: no Pillow rows: ${lookup.missing}`);
-    const variants: Variant[] = [...STRATEGIES, ...(python === undefined ? [] : PILLOW)];
+    const variants: Variant[] = [...STRATEGIES, SHARP_ALONE, ...(python === undefined ? [] : PILLOW)];
     const dir = await mkdtemp(join(tmpdir(), 'thumbnail-bench-'));
     const imagePath = join(dir, 'source.jpg');
     await writeFile(imagePath, await sourceImage(SOURCE_WIDTH));
@@ -51,6 +58,10 @@ export const thumbnailBench: Benchmark = {
       context.log(`thumbnail: ${rounds} rounds × ${variants.length} variants × ${durationMs} ms, ${concurrency} in flight (Pillow sequential: 1)`);
       await engine.warmUp(STRATEGIES, { scenario: 'thumbnail', size: SOURCE_WIDTH, concurrency });
       const measure = async (variant: Variant): Promise<Figure> => {
+        if (variant === SHARP_ALONE) {
+          const alone = await probe(SHARP_ALONE_KNOB, durationMs);
+          return { perSecond: alone.perSecond, cpuMs: (1000 * alone.coresUsed) / alone.perSecond };
+        }
         if (variant.startsWith('Pillow')) {
           const model = variant === 'Pillow sequential' ? 'sequential' : variant === 'Pillow Pool' ? 'processes' : 'threads';
           const row = await runPythonRow(python!, { workload: 'thumbnail', model, size: SOURCE_WIDTH, concurrency: model === 'sequential' ? 1 : concurrency, workers, warmupMs: PYTHON_WARMUP_MS, durationMs, imagePath });
@@ -63,7 +74,7 @@ export const thumbnailBench: Benchmark = {
       const runs = await interleavedRounds(variants, rounds, measure);
       const perSecond = (variant: Variant): number[] => runs[variant].map((figure) => figure.perSecond);
       const cpuMs = (variant: Variant): number[] => runs[variant].map((figure) => figure.cpuMs);
-      const label = (variant: Variant): string => (variant === 'Pillow Pool' ? `Pillow Pool of ${workers}` : variant === 'Pillow ThreadPool' ? `Pillow ThreadPool of ${workers}` : variant.startsWith('Pillow') ? variant : `Node ${variant}`);
+      const label = (variant: Variant): string => (variant === 'Pillow Pool' ? `Pillow Pool of ${workers}` : variant === 'Pillow ThreadPool' ? `Pillow ThreadPool of ${workers}` : variant.startsWith('Pillow') || variant === SHARP_ALONE ? variant : `Node ${variant}`);
       const measurements: Measurement[] = variants.flatMap((variant): Measurement[] => [
         { name: `${label(variant)} thumbnails/s`, value: median(perSecond(variant)), unit: '/s', detail: { perRound: perSecond(variant) } },
         { name: `${label(variant)} CPU per thumbnail`, value: median(cpuMs(variant)), unit: 'ms', detail: { perRound: cpuMs(variant) } },
@@ -79,6 +90,7 @@ export const thumbnailBench: Benchmark = {
         measurements.push(
           { name: `Node best ÷ Pillow best (${label(pillowBest)}), per round`, value: bestRatio, unit: '×', target: atLeast(bestRatio, BEST_OVER_PILLOW, "issue 11: Node's best ≥ 1.1 × Pillow's best") },
           { name: 'Node sequential ÷ Pillow sequential', value: ratio('sequential', 'Pillow sequential'), unit: '×', target: atLeast(ratio('sequential', 'Pillow sequential'), 1, 'Node sequential ≥ Pillow sequential') },
+          { name: 'sharp alone CPU per thumbnail ÷ Pillow sequential', value: median(cpuMs(SHARP_ALONE).map((value, round) => value / cpuMs('Pillow sequential')[round]!)), unit: '×' },
           { name: 'Node sequential CPU per thumbnail ÷ Pillow sequential', value: median(cpuMs('sequential').map((value, round) => value / cpuMs('Pillow sequential')[round]!)), unit: '×' },
         );
       }
