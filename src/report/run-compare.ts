@@ -8,7 +8,7 @@ import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
 import { measureCombination } from './measure-combination.ts';
 import { pythonFindings } from './python-findings.ts';
-import { runPythonReference } from './python-reference.ts';
+import { planPythonRuns, runPythonReference } from './python-reference.ts';
 import type { PythonSection } from './python-schema.ts';
 import type { CompareReport, RunRecord } from './report-schema.ts';
 
@@ -62,7 +62,9 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const plan = planCompare(options);
   const needsUpstream = plan.runs.some((run) => run.kind === 'io');
   const fitSteps = options.strategies.filter((strategy) => strategy !== 'sequential').length;
-  progress.start(plan.estimatedSeconds, plan.runs.length + fitSteps);
+  const pythonSteps = options.python === undefined ? 0 : planPythonRuns({ ...options, cpuConcurrency: cpuConcurrency(options.workers) }).length + 1;
+  const pythonSeconds = pythonSteps * ((options.warmupMs + options.durationMs) / 1000 + 1);
+  progress.start(plan.estimatedSeconds + pythonSeconds, plan.runs.length + fitSteps + pythonSteps);
   // First, while this process is fresh: later, RSS freed by the measured runs would be
   // reused by the new threads and requests, and their growth would read as nothing.
   const units = await measureHowManyFit({
