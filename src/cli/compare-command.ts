@@ -101,8 +101,9 @@ export function registerCompareCommand(program: Command): void {
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
     .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
     .action(async (options: CompareCommandOptions) => {
-      const resolved = { ...resolveOptions(options), python: await resolvePythonMode(options.python) };
-      await checkWritable(resolved.outDir);
+      const base = resolveOptions(options);
+      await checkWritable(base.outDir);
+      const resolved = { ...base, python: await resolvePythonMode(options.python) };
       // The compare's own thread runs untraced (main.ts starts no SDK for it); workers must
       // match, or threads and processes would pay for tracing that async and sequential do not.
       process.env.OTEL_SDK_DISABLED = 'true';

@@ -115,7 +115,18 @@ describe('compare --python on: the talk\'s Python beside Node, a short real run'
   });
 });
 
-describe('compare --python on without python3', () => {
+describe('compare --python: bad values and a missing python3', () => {
+  it('exits 2 naming the option for a value other than auto, on, off', async () => {
+    const compare = await startProcess(NODE, [CLI, 'compare', '--python', 'maybe', '--scenarios', 'matrix']);
+    try {
+      assert.equal(await exitWithin(compare, MISSING_TIMEOUT_MS), 2, compare.output());
+      assert.match(compare.output(), /option '--python <mode>' argument 'maybe' is invalid\. Allowed choices are auto, on, off\./);
+    } finally {
+      await compare.stop('SIGKILL');
+    }
+  });
+
+
   it('exits 2 naming what is missing, before measuring anything', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'no-python-'));
     try {
