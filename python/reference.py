@@ -10,6 +10,7 @@ threads (ThreadPoolExecutor) | asyncio (http only, aiohttp).
 
 import hashlib
 import json
+import math
 import os
 import platform
 import sys
@@ -22,9 +23,10 @@ import workloads  # noqa: E402
 
 
 def percentile(sorted_values, q):
+    """Nearest rank over every latency (the Node side reads the same from a histogram)."""
     if not sorted_values:
         return None
-    index = min(len(sorted_values) - 1, max(0, int(round(q * len(sorted_values) + 0.5)) - 1))
+    index = min(len(sorted_values) - 1, max(0, math.ceil(q * len(sorted_values)) - 1))
     return sorted_values[index]
 
 
@@ -58,14 +60,17 @@ def run(spec):
     model, concurrency, workers = spec["model"], spec["concurrency"], spec["workers"]
     warmup_s, duration_s = spec["warmupMs"] / 1000, spec["durationMs"] / 1000
     pids = []
+    runners = 1  # processes or threads that run the jobs
     if model == "sequential":
         tally, wall_s, cpu_s = closed_loop.run_sequential(job, args, warmup_s, duration_s, [])
     elif model == "processes":
         (tally, wall_s, cpu_s), pids = closed_loop.run_pool(job, args, workers, concurrency, warmup_s, duration_s)
+        runners = workers
     elif model == "threads":
         # I/O threads: one per request in flight, as the talk's threading example; CPU: a pool of N.
         threads = concurrency if spec["workload"] == "http" else workers
         tally, wall_s, cpu_s = closed_loop.run_threads(job, args, threads, concurrency, warmup_s, duration_s)
+        runners = threads
     elif model == "asyncio" and spec["workload"] == "http":
         import aiohttp
 
@@ -80,7 +85,7 @@ def run(spec):
     ok = len(latencies)
     return {
         "workload": spec["workload"], "model": model, "size": spec["size"], "concurrency": concurrency,
-        "workers": workers if model == "processes" else (1 if model in ("sequential", "asyncio") else (concurrency if spec["workload"] == "http" else workers)),
+        "workers": runners,
         "jobs": ok + sum(tally.errors.values()), "ok": ok, "errors": tally.errors,
         "wallSeconds": wall_s, "jobsPerSecond": ok / wall_s if wall_s > 0 else 0,
         "latencyMs": {"p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9), "p99": percentile(latencies, 0.99),
