@@ -29,6 +29,13 @@ export async function findPython(pathValue: string = process.env.PATH ?? ''): Pr
       continue;
     }
     try {
+      // Every missing module at once, before the probe (whose imports stop at the first).
+      const check = await run(candidate, ['-c', `import importlib.util as u; print(",".join(m for m in ${JSON.stringify(PYTHON_MODULES)} if u.find_spec(m) is None))`], { timeout: PROBE_TIMEOUT_MS });
+      const missing = check.stdout.trim();
+      if (missing !== '') {
+        failures.push(`${candidate} lacks ${missing.split(',').join(', ')}`);
+        continue;
+      }
       const { stdout } = await run(candidate, [PYTHON_REFERENCE_SCRIPT, 'probe'], { timeout: PROBE_TIMEOUT_MS });
       return { found: true, interpreter: JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as PythonInterpreter };
     } catch (error) {
