@@ -24,7 +24,7 @@ export function pythonChartPanel(report: CompareReport): Record<string, unknown>
   return {
     title: `Python (the talk's code) beside Node: jobs per second${pyHttp > 0 ? ` (http at ${pyHttp} in flight)` : ''}`,
     data: { values },
-    facet: { column: { field: 'workload', type: 'nominal', title: null } },
+    facet: { column: { field: 'workload', type: 'nominal', title: null, sort: ['thumbnail', 'matrix', 'http'] } },
     spec: {
       width: 200,
       height: 200,
