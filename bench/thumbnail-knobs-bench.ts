@@ -8,7 +8,7 @@ import type { ProbeResult, ProbeSettings } from './thumbnail-probe.ts';
 
 const PROBE = fileURLToPath(new URL('./thumbnail-probe.ts', import.meta.url));
 
-interface Knob {
+export interface Knob {
   readonly description: string;
   readonly env: Readonly<Record<string, string>>;
   readonly settings: Omit<ProbeSettings, 'durationMs'>;
@@ -28,7 +28,8 @@ function knobs(cores: number): Record<string, Knob> {
   };
 }
 
-async function probe(knob: Knob, durationMs: number): Promise<ProbeResult> {
+/** Runs bench/thumbnail-probe.ts in its own process under one knob (also used by the thumbnail benchmark). */
+export async function probe(knob: Knob, durationMs: number): Promise<ProbeResult> {
   const settings: ProbeSettings = { ...knob.settings, durationMs };
   const child = await startProcess(NODE, [PROBE, JSON.stringify(settings)], { env: { ...process.env, ...knob.env } });
   const exit = await child.exited;

@@ -274,6 +274,40 @@ install_kustomize() {
   log "built kustomize in $(elapsed $((SECONDS - start)))"
 }
 
+# --- Python reference (issue 11) ---------------------------------------------------
+
+# The Python rows of `compare` run the talk's examples with Debian's python3 and its
+# packages. A python3 first on PATH (pyenv, a venv) may lack them while /usr/bin/python3
+# has them: src/report/python-interpreter.ts tries every python3 on PATH in order, so
+# only install when none of them imports all three modules.
+readonly python_debian_packages=(python3 python3-pil python3-requests python3-aiohttp)
+python_with_modules() {
+  local dir candidate
+  local IFS=:
+  for dir in $PATH; do
+    candidate=${dir:-.}/python3
+    if [[ -x $candidate ]] && "$candidate" -c 'import PIL, requests, aiohttp' >/dev/null 2>&1; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+install_python_reference() {
+  python_with_modules >/dev/null && return 0
+  command -v apt-get >/dev/null 2>&1 ||
+    die "apt-get not found; install ${python_debian_packages[*]} with your system's package manager"
+  log "installing Debian packages for the Python reference: ${python_debian_packages[*]}…"
+  local start=$SECONDS
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${python_debian_packages[@]}" >/dev/null
+  python_with_modules >/dev/null ||
+    die "installed ${python_debian_packages[*]} but no python3 on PATH imports PIL, requests and aiohttp"
+  log "installed the Python reference's packages in $(elapsed $((SECONDS - start)))"
+}
+
 # --- main ------------------------------------------------------------------------
 
 [[ -f $manifest ]] || die "collector manifest not found: $manifest"
@@ -287,6 +321,7 @@ install_prometheus
 install_vegeta
 install_otelcol
 install_kustomize
+install_python_reference
 
 printf 'tools ready (cache %s):\n' "$cache"
 for tool in vegeta otelcol-lab prometheus promtool chromium; do
@@ -299,3 +334,4 @@ else
   path=$(find_tool kustomize) || die "kustomize is still missing after installing"
   printf '  %-12s %s\n' kustomize "$path"
 fi
+printf '  %-12s %s\n' python3 "$(python_with_modules)"

@@ -10,6 +10,8 @@ import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from
 import { runCompare } from '../report/run-compare.ts';
 import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
+import { pythonRunsTable, pythonTalkTable } from '../report/python-tables.ts';
+import { PYTHON_MODES, type PythonMode, resolvePythonMode } from './python-option.ts';
 import { getScenario, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
@@ -31,6 +33,7 @@ interface CompareCommandOptions {
   sizes: Partial<Record<ScenarioName, number>>;
   delayMs: number;
   fitSample: number;
+  python: PythonMode;
 }
 
 /** Fails before any measurement when the report could not be written at the end. */
@@ -78,6 +81,8 @@ function printReport(report: CompareReport): void {
       section('CPU-bound', cpuTable(report)) +
       (report.cpu.some((cell) => cell.speedUpAboveCores) ? `${FLAG_MARK} = a speed-up above the ${report.machine.availableParallelism} cores: a measurement problem (see the warnings)\n\n` : '') +
       section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +
+      section("The talk's Python beside Node (measured)", pythonTalkTable(report)) +
+      section('Python rows', pythonRunsTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
       `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n` +
       report.warnings.map((warning) => `Warning: ${warning}\n\n`).join(''),
@@ -104,9 +109,11 @@ export function registerCompareCommand(program: Command): void {
     .addOption(new Option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600').argParser(sizesOption).default({}, "each scenario's default"))
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
+    .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
     .action(async (options: CompareCommandOptions) => {
-      const resolved = resolveOptions(options);
-      await checkWritable(resolved.outDir);
+      const base = resolveOptions(options);
+      await checkWritable(base.outDir);
+      const resolved = { ...base, python: await resolvePythonMode(options.python) };
       // The compare's own thread runs untraced (main.ts starts no SDK for it); workers must
       // match, or threads and processes would pay for tracing that async and sequential do not.
       process.env.OTEL_SDK_DISABLED = 'true';

@@ -1,5 +1,6 @@
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
+import type { PythonInterpreter } from './python-schema.ts';
 
 /** What `concurrency-lab compare` measures, after defaults are applied and checked. */
 export interface ResolvedCompareOptions {
@@ -29,6 +30,8 @@ export interface ResolvedCompareOptions {
   readonly upstreamDelayMs: number;
   /** Child processes and worker threads started at once to measure memory per unit. */
   readonly fitSample: number;
+  /** The python3 that runs the Python rows (--python); undefined: no Python rows. */
+  readonly python?: PythonInterpreter | undefined;
 }
 
 export const COMPARE_DEFAULTS = {

@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+import { pythonChartPanel } from './python-chart.ts';
 import type { CompareReport } from './report-schema.ts';
 import { strategyLabel } from './report-tables.ts';
 
@@ -56,6 +57,8 @@ export function chartSpec(report: CompareReport): TopLevelSpec {
       },
     });
   }
+  const python = pythonChartPanel(report);
+  if (python !== undefined) panels.push(python);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `concurrency-lab compare: ${report.machine.cpuModel}, ${report.machine.availableParallelism} cores, Node ${report.machine.nodeVersion}`,

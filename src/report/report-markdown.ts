@@ -1,3 +1,4 @@
+import { pythonRunsTable, pythonTalkTable } from './python-tables.ts';
 import type { CompareReport } from './report-schema.ts';
 import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 
@@ -40,6 +41,17 @@ export function renderReportMarkdown(report: CompareReport): string {
     'Worker threads run JavaScript in parallel: each has its own V8 isolate and event loop, and Node has no GIL. ' +
       "sharp's image work runs on libuv's threadpool, so a thumbnail job started from the main thread uses other cores and leaves the event loop free; " +
       'pure-JavaScript work on the main thread (sequential, async) blocks the loop for as long as it runs.',
+    ...(report.python === undefined
+      ? []
+      : [
+          "## The talk's Python beside Node, measured",
+          `Python ${report.python.interpreter.python} (${report.python.interpreter.executable}), Pillow ${report.python.interpreter.pillow}, requests ${report.python.interpreter.requests}, aiohttp ${report.python.interpreter.aiohttp}: ` +
+            'python/reference.py on the same source JPEG' + (report.python.inputs.imageSha256 === null ? '' : ` (sha256 ${report.python.inputs.imageSha256.slice(0, 16)}…)`) +
+            ', the same seeded matrices and the same upstream' + (report.python.inputs.upstreamRequests === null ? '' : ` (${report.python.inputs.upstreamRequests} requests to it from Python)`) +
+            ', run after the Node rows with the same warm-up and measured time.',
+          markdownTable(pythonTalkTable(report)),
+          markdownTable(pythonRunsTable(report)),
+        ]),
     '## CPU-bound: throughput, speed-up over sequential, parallel efficiency, cores used',
     report.cpu.length === 0 ? 'No CPU-bound scenario in this compare.' : markdownTable(cpuTable(report)),
     ...(report.cpu.some((cell) => cell.speedUpAboveCores) ? [`${FLAG_MARK} marks a speed-up above the machine's ${machine.availableParallelism} cores: a measurement problem (see the warnings above).`] : []),

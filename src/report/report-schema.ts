@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+import { PythonSectionSchema } from './python-schema.ts';
 
 /**
  * report.json, the machine-readable result of `concurrency-lab compare`. This zod schema is
@@ -157,6 +158,7 @@ export const CompareReportSchema = z
     memory: z.object({ budgetMb: count, units: z.array(UnitMemorySchema) }).strict(),
     findings: z.array(FindingSchema),
     warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
+    python: PythonSectionSchema.optional().describe("The talk's Python (python/reference.py) on the same inputs: present when compare ran with --python on, or auto found python3 with Pillow, requests and aiohttp."),
   })
   .strict();
 

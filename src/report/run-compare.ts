@@ -7,6 +7,10 @@ import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
 import { type MeasuredRun, summarizeRounds } from './compare-rounds.ts';
 import { measureCombination } from './measure-combination.ts';
+import { nodeMedians } from './node-medians.ts';
+import { pythonFindings } from './python-findings.ts';
+import { planPythonRuns, runPythonReference } from './python-reference.ts';
+import type { PythonSection } from './python-schema.ts';
 import type { CompareReport } from './report-schema.ts';
 import { busyMachineWarning } from './report-tables.ts';
 import { speedUpWarnings } from './speed-up-flags.ts';
@@ -38,7 +42,9 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const plan = planCompare(options);
   const needsUpstream = plan.runs.some((run) => run.kind === 'io');
   const fitSteps = options.strategies.filter((strategy) => strategy !== 'sequential').length;
-  progress.start(plan.estimatedSeconds, plan.runs.length + fitSteps);
+  const pythonSteps = options.python === undefined ? 0 : planPythonRuns({ ...options, cpuConcurrency: cpuConcurrency(options.workers) }).length + 1;
+  const pythonSeconds = pythonSteps * ((options.warmupMs + options.durationMs) / 1000 + 1);
+  progress.start(plan.estimatedSeconds + pythonSeconds, plan.runs.length + fitSteps + pythonSteps);
   // First, while this process is fresh: later, RSS freed by the measured runs would be
   // reused by the new threads and requests, and their growth would read as nothing.
   const units = await measureHowManyFit({
@@ -49,11 +55,16 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   });
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const measured: MeasuredRun[] = [];
+  let python: PythonSection | undefined;
   try {
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
       const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
       measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
+    }
+    // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
+    if (options.python !== undefined) {
+      python = await runPythonReference({ ...options, interpreter: options.python, cpuConcurrency: cpuConcurrency(options.workers), upstreamUrl: upstream?.url, onStep: (step, seconds) => progress.step(step, seconds) });
     }
   } finally {
     await upstream?.stop();
@@ -90,7 +101,8 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     io,
     skipped: [...plan.skipped],
     memory,
-    findings: compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }),
+    findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu: nodeMedians(cpu), io: nodeMedians(io) }))],
     warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
+    ...(python === undefined ? {} : { python }),
   };
 }
