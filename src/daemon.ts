@@ -11,6 +11,9 @@ import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
+import { faultRoutes } from './http/routes/faults.ts';
+import { type RunningFaults, startFaults } from './faults/start-faults.ts';
+import { recordActiveFaults } from './telemetry/fault-metrics.ts';
 import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
 import { JobTelemetry } from './telemetry/job-telemetry.ts';
 import { LabMetrics } from './telemetry/lab-metrics.ts';
@@ -52,6 +55,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   const startedAtMs = Date.now();
   const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers)]));
   let upstream: EmbeddedUpstream | undefined;
+  let faults: RunningFaults | undefined;
   let server: FastifyInstance | undefined;
   let notReadyReason: string | undefined = 'pools are warming up';
   const usage = new ResourceUsage(() => childPids(strategies.values()));
@@ -65,9 +69,11 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   };
 
   try {
-    if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
-    const upstreamUrl = config.upstreamUrl ?? upstream?.url;
-    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics) });
+    if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs, faults: config.faults.upstream });
+    faults = await startFaults({ config, upstream, upstreamUrl: config.upstreamUrl ?? upstream?.url, onChange: (active) => recordActiveFaults(metrics, active) });
+    const upstreamUrl = faults.upstreamUrl;
+    const faultController = faults.controller;
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics, { faults: () => faultController.activeLabel() }) });
     const driver = config.driver
       ? new Driver({
           runner,
@@ -85,7 +91,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
-    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry))]);
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller)]);
     sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: context.defaultStrategy });
     await sampler.start();
     await server.listen({ host: config.host, port: config.port });
@@ -112,6 +118,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
           await Promise.all([driver?.stop(), runner.drain(config.shutdownGraceMs)]);
           await app.close();
           await closePools();
+          await faults?.close().catch(() => {});
           await upstream?.stop();
         })();
         return stopping;
@@ -120,6 +127,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   } catch (error) {
     await server?.close();
     await closePools();
+    await faults?.close().catch(() => {});
     await upstream?.stop();
     throw error;
   }

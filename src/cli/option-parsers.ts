@@ -9,6 +9,15 @@ export function integerOption(min: number, max: number): (value: string) => numb
   };
 }
 
+/** A commander parser for a decimal number within bounds. */
+export function numberOption(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number >= min && number <= max)) throw new InvalidArgumentError(`must be a number from ${min} to ${max}.`);
+    return number;
+  };
+}
+
 /** A commander parser for one value of a fixed set. */
 export function choiceOption<T extends string>(choices: readonly T[]): (value: string) => T {
   return (value) => {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { FAULT_PRESET_NAMES, type FaultPresetName } from '../faults/fault-presets.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 
@@ -25,6 +26,13 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/)
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+const share = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/)
+  .transform(Number)
+  .pipe(z.number().min(0).max(1));
 
 const positiveNumber = z
   .string()
@@ -143,6 +151,48 @@ export const ENV_SCHEMA = {
     default: {},
     allowed: 'comma-separated scenario=size pairs within each scenario\'s bounds, e.g. matrix=120,thumbnail=800',
     description: "Job size per scenario for the driver (default: each scenario's default size; see GET /api/v1/scenarios).",
+  }),
+  LAB_FAULTS: option<FaultPresetName>({
+    schema: z.enum(FAULT_PRESET_NAMES as [FaultPresetName, ...FaultPresetName[]]),
+    default: 'none',
+    allowed: `one of ${FAULT_PRESET_NAMES.join(', ')} (resets and upstream-down need LAB_TOXIPROXY_URL; slow-tail and flaky the embedded upstream)`,
+    description: 'Fault preset active at start; GET/PUT/DELETE /api/v1/faults shows and changes the faults at runtime.',
+  }),
+  LAB_UPSTREAM_ERROR_RATE: option<number | undefined>({
+    schema: share,
+    default: undefined,
+    allowed: 'a number from 0 to 1',
+    description: "Fault at start: share of the embedded upstream's responses answered 500 (default: LAB_FAULTS' value, 0 for none).",
+  }),
+  LAB_UPSTREAM_SLOW_RATE: option<number | undefined>({
+    schema: share,
+    default: undefined,
+    allowed: 'a number from 0 to 1',
+    description: "Fault at start: share of the embedded upstream's responses LAB_UPSTREAM_SLOW_FACTOR times slower, the slow tail (default: LAB_FAULTS' value).",
+  }),
+  LAB_UPSTREAM_SLOW_FACTOR: option<number | undefined>({
+    schema: z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(10).max(100)),
+    default: undefined,
+    allowed: 'a number from 10 to 100',
+    description: "How much slower a slow-tail response is (default: LAB_FAULTS' value, 20).",
+  }),
+  LAB_UPSTREAM_STALL: option<boolean | undefined>({
+    schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
+    default: undefined,
+    allowed: 'on or off',
+    description: 'Fault at start: on holds every embedded-upstream response (a hard stall) until switched off through the fault API.',
+  }),
+  LAB_TOXIPROXY_URL: option<string | undefined>({
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    allowed: 'an http:// or https:// URL of the Toxiproxy API, e.g. http://127.0.0.1:8474',
+    description: 'When set, the daemon creates a Toxiproxy proxy in front of the upstream, the http scenario goes through it, and network faults are available.',
+  }),
+  LAB_TOXIPROXY_LISTEN: option<string>({
+    schema: z.string().trim().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/),
+    default: '127.0.0.1:0',
+    allowed: 'host:port where the Toxiproxy server listens for the proxy (port 0: Toxiproxy picks one)',
+    description: "Listen address of the daemon's proxy inside Toxiproxy; the http scenario connects to the API URL's host on the port Toxiproxy reports.",
   }),
 } as const;
 

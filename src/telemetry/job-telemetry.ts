@@ -16,6 +16,11 @@ interface SeriesCache {
   outcomes: Map<string, { inc(): void }>;
 }
 
+export interface JobTelemetryOptions {
+  /** The active faults as the lab.faults attribute of http job spans (names joined by commas, or none). */
+  faults?: (() => string) | undefined;
+}
+
 class Observation implements JobObservation {
   readonly traceContext: Record<string, string> | undefined;
   readonly #telemetry: JobTelemetry;
@@ -38,6 +43,7 @@ class Observation implements JobObservation {
     const jobContext = trace.setSpan(parent, this.#span);
     if (this.#span.isRecording()) {
       this.#span.setAttributes({ 'lab.scenario': job.scenario, 'lab.strategy': job.strategy, 'lab.size': job.size });
+      if (job.scenario === 'http' && telemetry.faults !== undefined) this.#span.setAttribute('lab.faults', telemetry.faults());
       this.#queueSpan = tracer.startSpan('queue', { startTime: job.submittedAtMs }, jobContext);
     }
     const carrier: Record<string, string> = {};
@@ -79,10 +85,12 @@ class Observation implements JobObservation {
 export class JobTelemetry implements JobObserver {
   readonly #metrics: LabMetrics;
   readonly #series = new Map<string, SeriesCache>();
+  readonly faults: (() => string) | undefined;
   #warned = false;
 
-  constructor(metrics: LabMetrics) {
+  constructor(metrics: LabMetrics, options: JobTelemetryOptions = {}) {
     this.#metrics = metrics;
+    this.faults = options.faults;
   }
 
   start(job: JobStart): JobObservation {

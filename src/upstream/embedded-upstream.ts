@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors.ts';
+import { NO_UPSTREAM_FAULTS, type UpstreamFaults } from '../faults/fault-set.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
@@ -9,6 +10,8 @@ const START_TIMEOUT_MS = 15_000;
 export interface EmbeddedUpstream {
   readonly url: string;
   readonly pid: number;
+  /** Changes the upstream's application faults over IPC; resolves once it applies them. */
+  setFaults(faults: UpstreamFaults): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -18,14 +21,34 @@ export interface UpstreamListening {
   url: string;
 }
 
+/** The daemon's request to change the faults, and the upstream's answer (same id). */
+export interface UpstreamSetFaults {
+  type: 'upstream-set-faults';
+  id: number;
+  faults: UpstreamFaults;
+}
+export interface UpstreamFaultsSet {
+  type: 'upstream-faults-set';
+  id: number;
+  /** Set when the upstream refused the faults. */
+  error?: string | undefined;
+}
+
+const SET_FAULTS_TIMEOUT_MS = 5_000;
+
+/** The `concurrency-lab upstream` options that start it with these faults. */
+export function upstreamFaultArgs(faults: UpstreamFaults): string[] {
+  return ['--error-rate', String(faults.errorRate), '--slow-rate', String(faults.slowRate), '--slow-factor', String(faults.slowFactor), ...(faults.stall ? ['--stall'] : [])];
+}
+
 /**
  * Starts `concurrency-lab upstream` as a separate process on a free loopback port, so the
  * upstream's own work never shares the daemon's event loop.
  */
-export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs: number }): Promise<EmbeddedUpstream> {
+export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs: number; faults?: UpstreamFaults | undefined }): Promise<EmbeddedUpstream> {
   const child: ChildProcess = fork(
     CLI,
-    ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs)],
+    ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs), ...upstreamFaultArgs(options.faults ?? NO_UPSTREAM_FAULTS)],
     // The daemon's own OTEL_SERVICE_NAME must not name the upstream: it is the second service in each trace.
     { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, OTEL_SERVICE_NAME: 'concurrency-lab-upstream' } },
   );
@@ -47,9 +70,43 @@ export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs
   }
   // The IPC channel stays open: the upstream exits when it closes, so even a daemon killed
   // with SIGKILL leaves no upstream behind.
+  let nextId = 0;
+  const pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  child.on('message', (message: UpstreamFaultsSet) => {
+    if (message?.type !== 'upstream-faults-set') return;
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error === undefined) waiter?.resolve();
+    else waiter?.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', `the embedded upstream refused the faults: ${message.error}`));
+  });
+  child.once('exit', () => {
+    for (const waiter of pending.values()) waiter.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', 'the embedded upstream has exited'));
+    pending.clear();
+  });
   return {
     url,
     pid: child.pid!,
+    setFaults(faults) {
+      const id = ++nextId;
+      const { promise, resolve, reject } = Promise.withResolvers<void>();
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', `the embedded upstream did not confirm the faults within ${SET_FAULTS_TIMEOUT_MS} ms`));
+      }, SET_FAULTS_TIMEOUT_MS);
+      pending.set(id, {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      if (!child.connected) pending.get(id)!.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', 'the embedded upstream is not connected'));
+      else child.send({ type: 'upstream-set-faults', id, faults } satisfies UpstreamSetFaults);
+      return promise;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

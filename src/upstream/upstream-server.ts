@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { UpstreamFaults } from '../faults/fault-set.ts';
+import { UpstreamFaultState } from './upstream-faults.ts';
 import { UpstreamMetrics } from './upstream-metrics.ts';
 
 export interface UpstreamOptions {
@@ -10,6 +12,8 @@ export interface UpstreamOptions {
   delayMs: number;
   /** Each response's delay is delayMs ± a uniform jitter of up to this much. */
   jitterMs: number;
+  /** Application faults at start (default none); {@link RunningUpstream.setFaults} changes them. */
+  faults?: UpstreamFaults | undefined;
 }
 
 const MAX_BODY_BYTES = 1_048_576;
@@ -18,10 +22,13 @@ const FILL = Buffer.alloc(MAX_BODY_BYTES, 'x');
 export interface RunningUpstream {
   readonly server: Server;
   readonly url: string;
+  /** The active application faults. */
+  faults(): UpstreamFaults;
+  setFaults(faults: UpstreamFaults): void;
   close(): Promise<void>;
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions, metrics: UpstreamMetrics): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions, metrics: UpstreamMetrics, faults: UpstreamFaultState): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://upstream');
   response.once('finish', () => metrics.responses.inc({ status_code: String(response.statusCode) }));
   if (url.pathname === '/metrics') {
@@ -41,17 +48,31 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     response.writeHead(400, { 'content-type': 'text/plain' }).end(`bytes must be an integer from 0 to ${MAX_BODY_BYTES}\n`);
     return;
   }
-  const delayMs = Math.max(0, options.delayMs + (Math.random() * 2 - 1) * options.jitterMs);
+  const gone = new AbortController();
+  response.once('close', () => gone.abort());
+  await faults.passStall(gone.signal);
+  if (gone.signal.aborted) return;
+  const decision = faults.decide();
+  if (decision.kind === 'error') {
+    response.writeHead(500, { 'content-type': 'text/plain' }).end('injected fault: upstream_error\n');
+    return;
+  }
+  const delayMs = Math.max(0, options.delayMs + (Math.random() * 2 - 1) * options.jitterMs) * decision.delayFactor;
   // Unreferenced: a pending delay must not keep a closed upstream's process alive.
   await sleep(delayMs, undefined, { ref: false });
+  if (gone.signal.aborted) return;
   response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes }).end(FILL.subarray(0, bytes));
 }
 
-/** The slow upstream: GET /work?bytes=N answers N bytes after delayMs ± jitterMs; GET /metrics, GET /healthz. */
+/**
+ * The slow upstream: GET /work?bytes=N answers N bytes after delayMs ± jitterMs, unless an
+ * application fault says otherwise (a 500, a slow-tail delay, a stall); GET /metrics, GET /healthz.
+ */
 export async function startUpstream(options: UpstreamOptions): Promise<RunningUpstream> {
   const metrics = new UpstreamMetrics();
+  const faults = new UpstreamFaultState(options.faults);
   const server = createServer({ keepAliveTimeout: 60_000 }, (request, response) => {
-    handle(request, response, options, metrics).catch((error: unknown) => {
+    handle(request, response, options, metrics, faults).catch((error: unknown) => {
       response.destroy(error as Error);
     });
   });
@@ -66,6 +87,8 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
   return {
     server,
     url: `http://${host}:${port}`,
+    faults: () => faults.get(),
+    setFaults: (next) => faults.set(next),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
