@@ -4,6 +4,7 @@
 #   k6                               go install, pinned
 #   otelcol-lab                      OpenTelemetry Collector built by the official
 #                                    builder from tools/otelcol/builder-config.yaml
+#   toxiproxy-server, toxiproxy-cli  go install, pinned (network faults)
 # Go builds land in a cache outside the repo (binaries in $cache/bin) and are reused:
 # with everything in place this does no work and just prints the paths.
 # test/support/tools.ts resolves the tools the same way: cache bin, PATH, /usr/bin.
@@ -16,6 +17,7 @@ set -euo pipefail
 readonly K6_VERSION=v1.8.1
 # Must equal the v0.x versions in the manifest; bump both together.
 readonly OCB_VERSION=v0.165.0
+readonly TOXIPROXY_VERSION=v2.12.0
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 readonly root
@@ -212,6 +214,25 @@ install_otelcol() {
   log "built otelcol-lab in $(elapsed $((SECONDS - start)))"
 }
 
+# Toxiproxy's two commands install as `server` and `cli`: built into a work dir and
+# installed under names that say what they are.
+install_toxiproxy() {
+  local want="github.com/Shopify/toxiproxy/v2@$TOXIPROXY_VERSION" work=$cache/toxiproxy log_file=$logs/toxiproxy.log
+  is_current "$bin/toxiproxy-server" "$stamps/toxiproxy" "$want" && [[ -x $bin/toxiproxy-cli ]] && return 0
+  ensure_go
+  log "building toxiproxy $TOXIPROXY_VERSION (first time, a minute)…"
+  local start=$SECONDS
+  : >"$log_file"
+  mkdir -p -- "$work"
+  go_install "$work" "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION" "$log_file"
+  go_install "$work" "github.com/Shopify/toxiproxy/v2/cmd/cli@$TOXIPROXY_VERSION" "$log_file"
+  install -m 755 "$work/server" "$bin/toxiproxy-server"
+  install -m 755 "$work/cli" "$bin/toxiproxy-cli"
+  run_logged "$log_file" "$bin/toxiproxy-server" -version
+  printf '%s\n' "$want" >"$stamps/toxiproxy"
+  log "built toxiproxy in $(elapsed $((SECONDS - start)))"
+}
+
 # --- main ------------------------------------------------------------------------
 
 [[ -f $manifest ]] || die "collector manifest not found: $manifest"
@@ -223,9 +244,10 @@ flock 9
 install_debian_packages
 install_k6
 install_otelcol
+install_toxiproxy
 
 printf 'tools ready (cache %s):\n' "$cache"
-for tool in k6 otelcol-lab prometheus promtool chromium; do
+for tool in k6 otelcol-lab toxiproxy-server toxiproxy-cli prometheus promtool chromium; do
   path=$(find_tool "$tool") || die "$tool is still missing after installing"
   printf '  %-12s %s\n' "$tool" "$path"
 done

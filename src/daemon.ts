@@ -70,7 +70,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
 
   try {
     if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs, faults: config.faults.upstream });
-    faults = await startFaults({ config, upstream, upstreamUrl: config.upstreamUrl ?? upstream?.url, onChange: (active) => recordActiveFaults(metrics, active) });
+    faults = await startFaults({ config, upstreamUrl: config.upstreamUrl ?? upstream?.url, onChange: (active) => recordActiveFaults(metrics, active) });
     const upstreamUrl = faults.upstreamUrl;
     const faultController = faults.controller;
     const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics, { faults: () => faultController.activeLabel() }) });

@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   LAB_ERR_WORKER_CRASHED: { statusCode: 500, description: 'The worker thread or child process running the job died; the pool replaces it.' },
   LAB_ERR_UPSTREAM_FAILED: { statusCode: 502, description: 'The upstream answered with an error status or the connection failed.' },
   LAB_ERR_FAULT_INVALID: { statusCode: 400, description: 'A fault in the request is malformed or out of bounds; the message names the field. No fault changed.' },
-  LAB_ERR_FAULT_UNAVAILABLE: { statusCode: 409, description: 'That fault needs what this daemon lacks: application faults need the embedded upstream (LAB_UPSTREAM_URL unset), network faults need Toxiproxy (LAB_TOXIPROXY_URL). No fault changed.' },
+  LAB_ERR_FAULT_UNAVAILABLE: { statusCode: 409, description: 'That fault needs what this daemon lacks: application faults need a concurrency-lab upstream (the embedded one, or one at LAB_UPSTREAM_URL that answers GET /admin/faults), network faults need Toxiproxy (LAB_TOXIPROXY_URL). No fault changed.' },
   LAB_ERR_FAULT_APPLY_FAILED: { statusCode: 502, description: 'The embedded upstream or Toxiproxy did not apply the faults; the previous faults were restored where possible.' },
   LAB_ERR_SCENARIO_FAILED: { statusCode: 500, description: 'The scenario threw an unexpected error.' },
 } as const;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UpstreamFaultsSchema } from '../faults/fault-set.ts';
-import type { UpstreamFaultsSet, UpstreamListening, UpstreamSetFaults } from '../upstream/embedded-upstream.ts';
+import type { UpstreamListening } from '../upstream/embedded-upstream.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { startUpstream } from '../upstream/upstream-server.ts';
 import { integerOption, numberOption } from './option-parsers.ts';
@@ -20,7 +20,7 @@ interface UpstreamCommandOptions {
 export function registerUpstreamCommand(program: Command, tracing: Tracing | undefined): void {
   program
     .command('upstream')
-    .description('run the slow upstream: GET /work?bytes=N answers N bytes after --delay-ms ± --jitter-ms')
+    .description('run the slow upstream: GET /work?bytes=N answers N bytes after --delay-ms ± --jitter-ms; GET/PUT /admin/faults shows and changes its faults')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', integerOption(0, 65_535), 8081)
     .option('--delay-ms <ms>', 'mean response delay', integerOption(0, 60_000), 50)
@@ -50,13 +50,6 @@ export function registerUpstreamCommand(program: Command, tracing: Tracing | und
         if (process.send !== undefined) {
           // Started by the daemon: report the port, and leave with the daemon.
           process.send({ type: 'upstream-listening', url: upstream.url } satisfies UpstreamListening);
-          // The daemon changes the faults at runtime over the same channel.
-          process.on('message', (message: UpstreamSetFaults) => {
-            if (message?.type !== 'upstream-set-faults') return;
-            const parsed = UpstreamFaultsSchema.safeParse(message.faults);
-            if (parsed.success) upstream.setFaults(parsed.data);
-            process.send?.({ type: 'upstream-faults-set', id: message.id, error: parsed.success ? undefined : parsed.error.message } satisfies UpstreamFaultsSet);
-          });
           process.once('disconnect', stop);
         }
       });

@@ -84,9 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
   };
   const faults: FaultSet = { upstream: Object.freeze({ ...preset.upstream, ...overrides }), network: preset.network };
   const active = activeFaults(faults);
-  if (values.LAB_UPSTREAM_URL !== undefined && active.some((name) => UPSTREAM_FAULT_NAMES.includes(name))) {
-    problems.push(`  LAB_FAULTS=${JSON.stringify(values.LAB_FAULTS)} with LAB_UPSTREAM_URL: application faults (${active.filter((name) => UPSTREAM_FAULT_NAMES.includes(name)).join(', ')}) need the embedded upstream; unset LAB_UPSTREAM_URL or the fault`);
-  }
   if (values.LAB_TOXIPROXY_URL === undefined && active.some((name) => !UPSTREAM_FAULT_NAMES.includes(name))) {
     problems.push(`  LAB_FAULTS=${JSON.stringify(values.LAB_FAULTS)}: network faults (${active.filter((name) => !UPSTREAM_FAULT_NAMES.includes(name)).join(', ')}) need Toxiproxy; set LAB_TOXIPROXY_URL`);
   }

@@ -2,7 +2,7 @@ import { LabError } from '../errors.ts';
 import type { FaultPresetName } from './fault-presets.ts';
 import { activeFaults, type FaultName, type FaultSet, NO_NETWORK_FAULTS, NO_UPSTREAM_FAULTS, UPSTREAM_FAULT_NAMES } from './fault-set.ts';
 
-/** Where application faults go: the embedded upstream (over IPC). */
+/** Where application faults go: the upstream's admin endpoint. */
 export interface UpstreamFaultTarget {
   setFaults(faults: FaultSet['upstream']): Promise<void>;
 }
@@ -13,7 +13,7 @@ export interface NetworkFaultTarget {
 }
 
 export interface FaultControllerOptions {
-  /** Undefined when the upstream is not the embedded one: application faults are unavailable. */
+  /** Undefined when the upstream is not a concurrency-lab upstream: application faults are unavailable. */
   upstream: UpstreamFaultTarget | undefined;
   /** Undefined without LAB_TOXIPROXY_URL: network faults are unavailable. */
   network: NetworkFaultTarget | undefined;
@@ -76,7 +76,7 @@ export class FaultController {
     const missingUpstream = upstream === undefined ? wanted.filter((name) => UPSTREAM_FAULT_NAMES.includes(name)) : [];
     const missingNetwork = network === undefined ? wanted.filter((name) => !UPSTREAM_FAULT_NAMES.includes(name)) : [];
     if (missingUpstream.length > 0) {
-      throw new LabError('LAB_ERR_FAULT_UNAVAILABLE', `application faults (${missingUpstream.join(', ')}) need the embedded upstream; this daemon calls LAB_UPSTREAM_URL`, { details: { faults: missingUpstream } });
+      throw new LabError('LAB_ERR_FAULT_UNAVAILABLE', `application faults (${missingUpstream.join(', ')}) need a concurrency-lab upstream; the one at LAB_UPSTREAM_URL does not answer GET /admin/faults`, { details: { faults: missingUpstream } });
     }
     if (missingNetwork.length > 0) {
       throw new LabError('LAB_ERR_FAULT_UNAVAILABLE', `network faults (${missingNetwork.join(', ')}) need Toxiproxy; start the daemon with LAB_TOXIPROXY_URL`, { details: { faults: missingNetwork } });

@@ -11,8 +11,12 @@ export const FAULT_PRESETS = {
   'slow-tail': { upstream: { ...NO_UPSTREAM_FAULTS, slowRate: 0.05, slowFactor: 20 }, network: NO_NETWORK_FAULTS },
   /** 10 % of responses are 500s. */
   flaky: { upstream: { ...NO_UPSTREAM_FAULTS, errorRate: 0.1 }, network: NO_NETWORK_FAULTS },
-  /** Every connection is reset 500 ms after it opened: keep-alive connections die mid-request. */
-  resets: { upstream: NO_UPSTREAM_FAULTS, network: { ...NO_NETWORK_FAULTS, resetPeer: { timeoutMs: 500, toxicity: 1 } } },
+  /**
+   * A quarter of the connections are reset (TCP RST) when the first answer comes back, and
+   * that call fails. Toxiproxy draws toxicity per connection: with keep-alive, the errors
+   * come where connections are opened (at start, and for each replaced one).
+   */
+  resets: { upstream: NO_UPSTREAM_FAULTS, network: { ...NO_NETWORK_FAULTS, resetPeer: { timeoutMs: 0, toxicity: 0.25 } } },
   /** The proxy refuses connections, as a dead upstream would. */
   'upstream-down': { upstream: NO_UPSTREAM_FAULTS, network: { ...NO_NETWORK_FAULTS, down: true } },
 } as const satisfies Record<string, FaultSet>;

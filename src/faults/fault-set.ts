@@ -25,7 +25,10 @@ export type UpstreamFaults = z.output<typeof UpstreamFaultsSchema>;
 
 const toxicity = share.default(1);
 
-/** Toxiproxy toxics on the downstream stream (upstream → scenario), and the proxy's state. */
+/**
+ * Toxiproxy toxics on the downstream stream (upstream → scenario), and the proxy's state.
+ * `toxicity` (0..1, default 1) is the share of connections a toxic applies to.
+ */
 export const NetworkFaultsSchema = z.strictObject({
   /** Each chunk is delayed latencyMs ± jitterMs. */
   latency: z.strictObject({ latencyMs: ms(60_000), jitterMs: ms(60_000).default(0), toxicity }).optional(),
@@ -33,7 +36,7 @@ export const NetworkFaultsSchema = z.strictObject({
   bandwidth: z.strictObject({ rateKBps: z.number().int().min(1).max(10_000_000), toxicity }).optional(),
   /** A black hole: no data passes; the connection closes after timeoutMs (0: never). */
   timeout: z.strictObject({ timeoutMs: ms(3_600_000), toxicity }).optional(),
-  /** Connections are reset (TCP RST) timeoutMs after they open. */
+  /** A connection is reset (TCP RST, the data dropped) timeoutMs after its first answer bytes arrive. */
   resetPeer: z.strictObject({ timeoutMs: ms(3_600_000).default(0), toxicity }).optional(),
   /** Closing a connection is delayed by delayMs. */
   slowClose: z.strictObject({ delayMs: ms(3_600_000), toxicity }).optional(),

@@ -10,8 +10,6 @@ const START_TIMEOUT_MS = 15_000;
 export interface EmbeddedUpstream {
   readonly url: string;
   readonly pid: number;
-  /** Changes the upstream's application faults over IPC; resolves once it applies them. */
-  setFaults(faults: UpstreamFaults): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -20,21 +18,6 @@ export interface UpstreamListening {
   type: 'upstream-listening';
   url: string;
 }
-
-/** The daemon's request to change the faults, and the upstream's answer (same id). */
-export interface UpstreamSetFaults {
-  type: 'upstream-set-faults';
-  id: number;
-  faults: UpstreamFaults;
-}
-export interface UpstreamFaultsSet {
-  type: 'upstream-faults-set';
-  id: number;
-  /** Set when the upstream refused the faults. */
-  error?: string | undefined;
-}
-
-const SET_FAULTS_TIMEOUT_MS = 5_000;
 
 /** The `concurrency-lab upstream` options that start it with these faults. */
 export function upstreamFaultArgs(faults: UpstreamFaults): string[] {
@@ -70,43 +53,9 @@ export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs
   }
   // The IPC channel stays open: the upstream exits when it closes, so even a daemon killed
   // with SIGKILL leaves no upstream behind.
-  let nextId = 0;
-  const pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
-  child.on('message', (message: UpstreamFaultsSet) => {
-    if (message?.type !== 'upstream-faults-set') return;
-    const waiter = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.error === undefined) waiter?.resolve();
-    else waiter?.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', `the embedded upstream refused the faults: ${message.error}`));
-  });
-  child.once('exit', () => {
-    for (const waiter of pending.values()) waiter.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', 'the embedded upstream has exited'));
-    pending.clear();
-  });
   return {
     url,
     pid: child.pid!,
-    setFaults(faults) {
-      const id = ++nextId;
-      const { promise, resolve, reject } = Promise.withResolvers<void>();
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', `the embedded upstream did not confirm the faults within ${SET_FAULTS_TIMEOUT_MS} ms`));
-      }, SET_FAULTS_TIMEOUT_MS);
-      pending.set(id, {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      });
-      if (!child.connected) pending.get(id)!.reject(new LabError('LAB_ERR_FAULT_APPLY_FAILED', 'the embedded upstream is not connected'));
-      else child.send({ type: 'upstream-set-faults', id, faults } satisfies UpstreamSetFaults);
-      return promise;
-    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

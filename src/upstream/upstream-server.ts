@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { UpstreamFaults } from '../faults/fault-set.ts';
+import { type UpstreamFaults, UpstreamFaultsSchema } from '../faults/fault-set.ts';
 import { UpstreamFaultState } from './upstream-faults.ts';
 import { UpstreamMetrics } from './upstream-metrics.ts';
 
@@ -28,11 +28,44 @@ export interface RunningUpstream {
   close(): Promise<void>;
 }
 
+/** Where the upstream shows (GET) and takes (PUT, the whole set as JSON) its application faults. */
+export const UPSTREAM_FAULTS_PATH = '/admin/faults';
+const MAX_FAULTS_BODY_BYTES = 4096;
+
+async function handleFaults(request: IncomingMessage, response: ServerResponse, faults: UpstreamFaultState): Promise<void> {
+  const json = (status: number, body: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  if (request.method === 'GET') return json(200, faults.get());
+  if (request.method !== 'PUT') {
+    response.setHeader('allow', 'GET, PUT');
+    return json(405, { error: `${request.method} is not allowed; allowed: GET, PUT` });
+  }
+  let body = '';
+  for await (const chunk of request) {
+    body += chunk;
+    if (body.length > MAX_FAULTS_BODY_BYTES) return json(413, { error: `the body is larger than ${MAX_FAULTS_BODY_BYTES} bytes` });
+  }
+  let parsed;
+  try {
+    parsed = UpstreamFaultsSchema.safeParse(JSON.parse(body));
+  } catch (error) {
+    return json(400, { error: `not JSON: ${(error as Error).message}` });
+  }
+  if (!parsed.success) return json(400, { error: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ') });
+  faults.set(parsed.data);
+  json(200, faults.get());
+}
+
 async function handle(request: IncomingMessage, response: ServerResponse, options: UpstreamOptions, metrics: UpstreamMetrics, faults: UpstreamFaultState): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://upstream');
   response.once('finish', () => metrics.responses.inc({ status_code: String(response.statusCode) }));
   if (url.pathname === '/metrics') {
     response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+    return;
+  }
+  if (url.pathname === UPSTREAM_FAULTS_PATH) {
+    await handleFaults(request, response, faults);
     return;
   }
   if (url.pathname === '/healthz') {

@@ -82,6 +82,9 @@ describe('every dashboard and rule query returns data from a real run', { timeou
       // nothing (a shedding driver starves all scenarios but one), k6's flood does.
       LAB_CONCURRENCY: '1',
       LAB_QUEUE_LIMIT: '4',
+      // A harmless fault, so the fault annotations have data: 1 % of calls 10 × slower.
+      LAB_UPSTREAM_SLOW_RATE: '0.01',
+      LAB_UPSTREAM_SLOW_FACTOR: '10',
     });
     startSeconds = Date.now() / 1000;
     prometheus = await startPrometheus({

@@ -39,7 +39,6 @@ describe('fault configuration', () => {
   it('refuses faults the daemon could not inject', () => {
     assert.match(problems({ LAB_FAULTS: 'resets' }), /network faults \(reset_peer\) need Toxiproxy; set LAB_TOXIPROXY_URL/);
     assert.match(problems({ LAB_FAULTS: 'upstream-down' }), /network faults \(down\)/);
-    assert.match(problems({ LAB_FAULTS: 'flaky', LAB_UPSTREAM_URL: 'http://127.0.0.1:1' }), /application faults \(upstream_error\) need the embedded upstream/);
     assert.equal(loadConfig({ LAB_FAULTS: 'resets', LAB_TOXIPROXY_URL: 'http://127.0.0.1:8474' }).faults.network.resetPeer?.timeoutMs, 500);
   });
 });

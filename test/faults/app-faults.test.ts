@@ -121,13 +121,44 @@ describe('application faults of the embedded upstream, through /api/v1/faults', 
 });
 
 describe('concurrency-lab upstream with faults', () => {
-  it('answers 500 with --error-rate 1', async () => {
+  it('answers 500 with --error-rate 1, and takes new faults on PUT /admin/faults', async () => {
     const upstream = await startProcess(NODE, [CLI, 'upstream', '--port', '0', '--error-rate', '1', '--delay-ms', '0'], { readyLine: /listening on (http:\/\/\S+)/ });
     try {
-      const response = await fetch(`${upstream.ready![1]}/work?bytes=10`);
+      const url = upstream.ready![1]!;
+      const response = await fetch(`${url}/work?bytes=10`);
       assert.equal(response.status, 500);
       await response.text();
+      assert.deepEqual(await (await fetch(`${url}/admin/faults`)).json(), { errorRate: 1, slowRate: 0, slowFactor: 20, stall: false });
+      const bad = await fetch(`${url}/admin/faults`, { method: 'PUT', body: JSON.stringify({ errorRate: 0, slowRate: 0, slowFactor: 1, stall: false }) });
+      assert.equal(bad.status, 400);
+      assert.match(await bad.text(), /slowFactor/);
+      const put = await fetch(`${url}/admin/faults`, { method: 'PUT', body: JSON.stringify({ errorRate: 0 }) });
+      assert.equal(put.status, 200, await put.text());
+      const ok = await fetch(`${url}/work?bytes=10`);
+      assert.equal(ok.status, 200);
+      assert.equal((await ok.text()).length, 10);
     } finally {
+      await upstream.stop();
+    }
+  });
+
+  it('lets a daemon with LAB_UPSTREAM_URL drive it; another upstream has no application faults', async () => {
+    const upstream = await startProcess(NODE, [CLI, 'upstream', '--port', '0', '--delay-ms', '0'], { readyLine: /listening on (http:\/\/\S+)/ });
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'async', LAB_UPSTREAM_URL: upstream.ready![1]!, LAB_FAULTS: 'flaky', LAB_UPSTREAM_ERROR_RATE: '1' });
+    // The daemon's own /healthz is an upstream that is no concurrency-lab upstream.
+    let other: LabDaemon | undefined;
+    try {
+      assert.ok((await jobs(daemon, 5)).every((answer) => answer.status === 502));
+      assert.equal((await fetch(`${daemon.url}/api/v1/faults`, { method: 'DELETE' })).status, 200);
+      assert.ok((await jobs(daemon, 5)).every((answer) => answer.status === 200));
+      other = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'async', LAB_UPSTREAM_URL: daemon.url });
+      assert.deepEqual((await getFaults(other)).available, { upstream: false, network: false });
+      const refused = await putFaults(other, { preset: 'flaky' });
+      assert.equal(refused.status, 409);
+      assert.equal(refused.body.code, 'LAB_ERR_FAULT_UNAVAILABLE');
+    } finally {
+      await other?.stop();
+      await daemon.stop();
       await upstream.stop();
     }
   });
