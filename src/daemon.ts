@@ -12,6 +12,8 @@ import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { faultRoutes } from './http/routes/faults.ts';
+import { chaosRoutes } from './http/routes/chaos.ts';
+import { WorkerChaos } from './driver/chaos.ts';
 import { type RunningFaults, startFaults } from './faults/start-faults.ts';
 import { recordActiveFaults } from './telemetry/fault-metrics.ts';
 import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
@@ -56,6 +58,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers)]));
   let upstream: EmbeddedUpstream | undefined;
   let faults: RunningFaults | undefined;
+  let stopChaos = (): void => {};
   let server: FastifyInstance | undefined;
   let notReadyReason: string | undefined = 'pools are warming up';
   const usage = new ResourceUsage(() => childPids(strategies.values()));
@@ -63,6 +66,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   let sampler: RuntimeSampler | undefined;
 
   const closePools = async (): Promise<void> => {
+    stopChaos();
     await sampler?.stop();
     await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
     usage.close();
@@ -91,7 +95,9 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
-    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller)]);
+    const chaos = new WorkerChaos({ strategies, activeStrategy: context.defaultStrategy, intervalMs: config.chaosKillIntervalMs, onKill: (strategy, worker) => log(`chaos: killed ${strategy} worker pid ${worker.pid} thread ${worker.threadId}`) });
+    stopChaos = () => chaos.stop();
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller), chaosRoutes(chaos)]);
     sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: context.defaultStrategy });
     await sampler.start();
     await server.listen({ host: config.host, port: config.port });
@@ -102,6 +108,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;
+    chaos.start();
     if (driver !== undefined) {
       await driver.start();
       log(`driver running ${config.scenarios.join(', ')}; strategy ${driver.active}${config.strategies.length > 1 ? `, rotating every ${config.rotateSeconds} s` : ''}`);
@@ -114,6 +121,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       stop: () => {
         stopping ??= (async () => {
           notReadyReason = 'shutting down';
+          stopChaos();
           // Lanes stop starting jobs while the runner lets in-flight ones finish (or cancels them at the deadline).
           await Promise.all([driver?.stop(), runner.drain(config.shutdownGraceMs)]);
           await app.close();

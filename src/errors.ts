@@ -17,13 +17,14 @@ export const ERROR_CODES = {
   LAB_ERR_BAD_REQUEST: { statusCode: 400, description: 'The request is malformed (bad URL, headers or body).' },
   LAB_ERR_QUEUE_FULL: { statusCode: 503, description: "The strategy's bounded queue is full; the job was shed (retry after a moment)." },
   LAB_ERR_SHUTTING_DOWN: { statusCode: 503, description: 'The daemon is shutting down and starts no new jobs.' },
-  LAB_ERR_JOB_TIMEOUT: { statusCode: 504, description: 'The job ran longer than LAB_JOB_TIMEOUT_MS and was stopped.' },
+  LAB_ERR_JOB_TIMEOUT: { statusCode: 504, description: 'The job was not done LAB_JOB_TIMEOUT_MS after its submission (the timer starts at submission: waiting for a slot counts) and was stopped.' },
   LAB_ERR_JOB_CANCELLED: { statusCode: 499, description: 'The job was cancelled (its client went away, or shutdown cancelled it).' },
   LAB_ERR_WORKER_CRASHED: { statusCode: 500, description: 'The worker thread or child process running the job died; the pool replaces it.' },
   LAB_ERR_UPSTREAM_FAILED: { statusCode: 502, description: 'The upstream answered with an error status or the connection failed.' },
   LAB_ERR_FAULT_INVALID: { statusCode: 400, description: 'A fault in the request is malformed or out of bounds; the message names the field. No fault changed.' },
   LAB_ERR_FAULT_UNAVAILABLE: { statusCode: 409, description: 'That fault needs what this daemon lacks: application faults need a concurrency-lab upstream (the embedded one, or one at LAB_UPSTREAM_URL that answers GET /admin/faults), network faults need Toxiproxy (LAB_TOXIPROXY_URL). No fault changed.' },
   LAB_ERR_FAULT_APPLY_FAILED: { statusCode: 502, description: 'The embedded upstream or Toxiproxy did not apply the faults; the previous faults were restored where possible.' },
+  LAB_ERR_CHAOS_NO_WORKER: { statusCode: 409, description: 'The strategy has no pool worker to kill: sequential and async run on the main thread.' },
   LAB_ERR_SCENARIO_FAILED: { statusCode: 500, description: 'The scenario threw an unexpected error.' },
 } as const;
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { ENV_SCHEMA } from '../config/env-schema.ts';
 
 /** A commander parser for an integer within bounds; the message names the rule. */
 export function integerOption(min: number, max: number): (value: string) => number {
@@ -24,4 +25,11 @@ export function choiceOption<T extends string>(choices: readonly T[]): (value: s
     if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}.`);
     return value as T;
   };
+}
+
+/** An upstream URL, under the same rule as LAB_UPSTREAM_URL. */
+export function upstreamUrlOption(value: string): string {
+  const parsed = ENV_SCHEMA.LAB_UPSTREAM_URL.schema.safeParse(value);
+  if (!parsed.success || parsed.data === undefined) throw new InvalidArgumentError(`must be ${ENV_SCHEMA.LAB_UPSTREAM_URL.allowed}.`);
+  return parsed.data;
 }

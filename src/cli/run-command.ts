@@ -10,7 +10,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { ResourceUsage } from '../telemetry/resource-usage.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { LabError } from '../errors.ts';
-import { choiceOption, integerOption } from './option-parsers.ts';
+import { choiceOption, integerOption, upstreamUrlOption } from './option-parsers.ts';
 import { childPids } from '../strategies/child-pids.ts';
 
 interface RunOptions {
@@ -47,7 +47,7 @@ export function registerRunCommand(program: Command): void {
     .option('--concurrency <c>', 'jobs in flight (default: 2 × workers for cpu scenarios, 64 for io)', integerOption(1, 100_000))
     .option('--size <x>', "job size (default: the scenario's default; see GET /api/v1/scenarios)")
     .option('--workers <n>', 'pool size for threads and processes', integerOption(1, 256), availableParallelism())
-    .option('--upstream-url <url>', 'upstream for the http scenario (default: start the embedded one)')
+    .option('--upstream-url <url>', 'upstream for the http scenario, an http:// or https:// URL (default: start the embedded one)', upstreamUrlOption)
     .option('--delay-ms <ms>', 'embedded upstream delay', integerOption(0, 60_000), 50)
     .option('--json', 'print the result as JSON', false)
     .action(async (scenarioName: ScenarioName, options: RunOptions) => {

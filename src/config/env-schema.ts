@@ -97,7 +97,7 @@ export const ENV_SCHEMA = {
     schema: integer(1, 3_600_000),
     default: 30_000,
     allowed: 'an integer number of milliseconds from 1 to 3600000',
-    description: 'A job running longer is stopped with outcome timeout.',
+    description: 'A job not done this long after its submission (the timer starts at submission: queueing counts) is stopped with outcome timeout.',
   }),
   LAB_DRIVER: option<boolean>({
     schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
@@ -116,6 +116,12 @@ export const ENV_SCHEMA = {
     default: 8080,
     allowed: 'an integer from 0 to 65535 (0 picks a free port)',
     description: 'Port of the API and /metrics.',
+  }),
+  LAB_MAX_CONNECTIONS: option<number>({
+    schema: integer(1, 1_000_000),
+    default: 4096,
+    allowed: 'an integer from 1 to 1000000',
+    description: 'Open connections the API accepts at once; more are closed as they arrive.',
   }),
   LAB_UPSTREAM_URL: option<string | undefined>({
     schema: z.url({ protocol: /^https?$/ }),
@@ -193,6 +199,12 @@ export const ENV_SCHEMA = {
     default: '127.0.0.1:0',
     allowed: 'host:port where the Toxiproxy server listens for the proxy (port 0: Toxiproxy picks one)',
     description: "Listen address of the daemon's proxy inside Toxiproxy; the http scenario connects to the API URL's host on the port Toxiproxy reports.",
+  }),
+  LAB_CHAOS_KILL_INTERVAL_MS: option<number>({
+    schema: integer(0, 86_400_000).refine((value) => value === 0 || value >= 100),
+    default: 0,
+    allowed: 'an integer number of milliseconds: 0 (off) or from 100 to 86400000',
+    description: 'Worker chaos: kill one worker of the active pool this often (SIGKILL for a child process, terminate() for a thread). 0: off.',
   }),
 } as const;
 

@@ -21,6 +21,7 @@ export interface ResolvedConfig {
   readonly driver: boolean;
   readonly host: string;
   readonly port: number;
+  readonly maxConnections: number;
   readonly upstreamUrl: string | undefined;
   readonly upstreamDelayMs: number;
   readonly upstreamJitterMs: number;
@@ -31,6 +32,8 @@ export interface ResolvedConfig {
   readonly faults: FaultSet;
   readonly toxiproxyUrl: string | undefined;
   readonly toxiproxyListen: string;
+  /** Worker chaos interval; 0 is off. */
+  readonly chaosKillIntervalMs: number;
 }
 
 const IO_CONCURRENCY = 64;
@@ -103,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     driver: values.LAB_DRIVER,
     host: values.LAB_HOST,
     port: values.LAB_PORT,
+    maxConnections: values.LAB_MAX_CONNECTIONS,
     upstreamUrl: values.LAB_UPSTREAM_URL,
     upstreamDelayMs: values.LAB_UPSTREAM_DELAY_MS,
     upstreamJitterMs: values.LAB_UPSTREAM_JITTER_MS,
@@ -111,5 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     faults: Object.freeze(faults),
     toxiproxyUrl: values.LAB_TOXIPROXY_URL,
     toxiproxyListen: values.LAB_TOXIPROXY_LISTEN,
+    chaosKillIntervalMs: values.LAB_CHAOS_KILL_INTERVAL_MS,
   });
 }

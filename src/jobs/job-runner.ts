@@ -202,5 +202,5 @@ export class JobRunner {
 const SHUTTING_DOWN = new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down; the job was cancelled');
 
 function abortWithTimeout(controller: AbortController, timeoutMs: number): void {
-  controller.abort(new LabError('LAB_ERR_JOB_TIMEOUT', `the job ran longer than ${timeoutMs} ms`));
+  controller.abort(new LabError('LAB_ERR_JOB_TIMEOUT', `the job was not done ${timeoutMs} ms after its submission (LAB_JOB_TIMEOUT_MS; waiting for a slot counts)`));
 }

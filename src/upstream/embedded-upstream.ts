@@ -5,7 +5,8 @@ import { LabError } from '../errors.ts';
 import { NO_UPSTREAM_FAULTS, type UpstreamFaults } from '../faults/fault-set.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const START_TIMEOUT_MS = 15_000;
+// Loading the CLI (OpenTelemetry, sharp, the pools) took 14–22 s on a shared 2-core VM at load 20.
+const START_TIMEOUT_MS = 60_000;
 
 export interface EmbeddedUpstream {
   readonly url: string;
