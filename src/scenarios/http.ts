@@ -8,12 +8,14 @@ export interface HttpResult {
 }
 
 const TIMEOUT_MS = 10_000;
+/** The largest body the scenario asks for; an upstream that sends more is cut off (UND_ERR_RES_EXCEEDED_MAX_SIZE). */
+export const MAX_RESPONSE_BYTES = 1_048_576;
 
 /** One keep-alive agent per thread or process, created on first use. */
 let agent: Agent | undefined;
 
 function sharedAgent(): Agent {
-  agent ??= new Agent({ keepAliveTimeout: 30_000, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connections: null });
+  agent ??= new Agent({ keepAliveTimeout: 30_000, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS, connections: null, maxResponseSize: MAX_RESPONSE_BYTES });
   return agent;
 }
 
@@ -24,26 +26,33 @@ export async function closeHttpAgent(): Promise<void> {
   await closing?.close();
 }
 
+/** What a failed call becomes: the abort reason when the job was aborted, else LAB_ERR_UPSTREAM_FAILED with undici's code. */
+function failure(error: unknown, signal: AbortSignal, url: URL): unknown {
+  if (signal.aborted) return signal.reason;
+  return new LabError('LAB_ERR_UPSTREAM_FAILED', `GET ${url.origin} failed: ${(error as Error).message}`, {
+    cause: error,
+    details: { errorCode: (error as { code?: unknown }).code },
+  });
+}
+
 export const http: Scenario<HttpResult> = {
   name: 'http',
   kind: 'io',
   description: 'GET the slow upstream with undici (keep-alive agent) and read the whole body.',
-  size: { min: 0, max: 1_048_576, default: 1024, unit: 'response body bytes' },
+  size: { min: 0, max: MAX_RESPONSE_BYTES, default: 1024, unit: 'response body bytes' },
   async run(bytes, { signal, upstreamUrl }) {
     if (upstreamUrl === undefined) throw new LabError('LAB_ERR_UPSTREAM_FAILED', 'no upstream URL is configured for the http scenario');
     const url = new URL('/work', upstreamUrl);
     url.searchParams.set('bytes', String(bytes));
     let response;
+    let body: ArrayBuffer;
     try {
       response = await request(url, { dispatcher: sharedAgent(), signal });
+      // Reading the body fails too: reset mid-body, body timeout, more than MAX_RESPONSE_BYTES.
+      body = await response.body.arrayBuffer();
     } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      throw new LabError('LAB_ERR_UPSTREAM_FAILED', `GET ${url.origin} failed: ${(error as Error).message}`, {
-        cause: error,
-        details: { errorCode: (error as { code?: unknown }).code },
-      });
+      throw failure(error, signal, url);
     }
-    const body = await response.body.arrayBuffer();
     if (response.statusCode >= 400) {
       throw new LabError('LAB_ERR_UPSTREAM_FAILED', `upstream answered ${response.statusCode}`, { details: { status: response.statusCode } });
     }
