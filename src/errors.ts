@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   LAB_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, description: 'The route exists but not for that HTTP method.' },
   LAB_ERR_BODY_TOO_LARGE: { statusCode: 413, description: 'The request body is larger than the API accepts.' },
   LAB_ERR_BAD_REQUEST: { statusCode: 400, description: 'The request is malformed (bad URL, headers or body).' },
+  LAB_ERR_REQUEST_TIMEOUT: { statusCode: 408, description: 'The client did not send its request in time (headers within 5 s, the whole request within 10 s); the connection is closed.' },
   LAB_ERR_QUEUE_FULL: { statusCode: 503, description: "The strategy's bounded queue is full; the job was shed (retry after a moment)." },
   LAB_ERR_SHUTTING_DOWN: { statusCode: 503, description: 'The daemon is shutting down and starts no new jobs.' },
   LAB_ERR_JOB_TIMEOUT: { statusCode: 504, description: 'The job was not done LAB_JOB_TIMEOUT_MS after its submission (the timer starts at submission: waiting for a slot counts) and was stopped.' },
@@ -25,6 +26,7 @@ export const ERROR_CODES = {
   LAB_ERR_FAULT_UNAVAILABLE: { statusCode: 409, description: 'That fault needs what this daemon lacks: application faults need a concurrency-lab upstream (the embedded one, or one at LAB_UPSTREAM_URL that answers GET /admin/faults), network faults need Toxiproxy (LAB_TOXIPROXY_URL). No fault changed.' },
   LAB_ERR_FAULT_APPLY_FAILED: { statusCode: 502, description: 'The embedded upstream or Toxiproxy did not apply the faults; the previous faults were restored where possible.' },
   LAB_ERR_CHAOS_NO_WORKER: { statusCode: 409, description: 'The strategy has no pool worker to kill: sequential and async run on the main thread.' },
+  LAB_ERR_UPSTREAM_CIRCUIT_OPEN: { statusCode: 503, description: "The http scenario's circuit breaker (LAB_UPSTREAM_BREAKER) is open after repeated upstream failures; the job made no call." },
   LAB_ERR_SCENARIO_FAILED: { statusCode: 500, description: 'The scenario threw an unexpected error.' },
 } as const;
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { FAULT_PRESET_NAMES, type FaultPresetName } from '../faults/fault-presets.ts';
+import { HTTP_POLICY_SCHEMAS } from '../scenarios/http-policy.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 
@@ -199,6 +200,30 @@ export const ENV_SCHEMA = {
     default: '127.0.0.1:0',
     allowed: 'host:port where the Toxiproxy server listens for the proxy (port 0: Toxiproxy picks one)',
     description: "Listen address of the daemon's proxy inside Toxiproxy; the http scenario connects to the API URL's host on the port Toxiproxy reports.",
+  }),
+  LAB_UPSTREAM_RETRIES: option<number>({
+    schema: HTTP_POLICY_SCHEMAS.retries,
+    default: 0,
+    allowed: 'an integer from 0 to 10',
+    description: 'Client policy of the http scenario: retries of a failed call (5xx, connection failure, per-call timeout), exponential backoff from 50 ms with jitter, at most 2 s. 0: none.',
+  }),
+  LAB_UPSTREAM_BREAKER: option<number | undefined>({
+    schema: HTTP_POLICY_SCHEMAS.breaker,
+    default: undefined,
+    allowed: 'off or an integer from 1 to 1000 (consecutive failures that open the circuit)',
+    description: 'Client policy of the http scenario: a circuit breaker per thread or process; while open, jobs fail at once with LAB_ERR_UPSTREAM_CIRCUIT_OPEN.',
+  }),
+  LAB_UPSTREAM_BREAKER_HALF_OPEN_MS: option<number>({
+    schema: HTTP_POLICY_SCHEMAS.halfOpenMs,
+    default: 5_000,
+    allowed: 'an integer number of milliseconds from 1 to 600000',
+    description: 'How long an open circuit waits before it lets one trial call through.',
+  }),
+  LAB_UPSTREAM_TIMEOUT_MS: option<number | undefined>({
+    schema: HTTP_POLICY_SCHEMAS.callTimeoutMs,
+    default: undefined,
+    allowed: 'an integer number of milliseconds from 1 to 600000',
+    description: "Client policy of the http scenario: one call (attempt) taking longer is abandoned. Unset: only undici's 10 s headers and body timeouts.",
   }),
   LAB_CHAOS_KILL_INTERVAL_MS: option<number>({
     schema: integer(0, 86_400_000).refine((value) => value === 0 || value >= 100),

@@ -21,6 +21,21 @@ export interface JobTelemetryOptions {
   faults?: (() => string) | undefined;
 }
 
+const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+
+/**
+ * The http scenario's client policies live where the job ran (each pool worker has its own);
+ * each job reports its attempts and its breaker's state, in its result or error details.
+ */
+function recordPolicy(metrics: LabMetrics, end: JobEnd): void {
+  const report = ((end.result as { policy?: unknown } | undefined)?.policy ?? end.error?.details) as { attempts?: unknown; circuit?: unknown } | undefined;
+  if (report === undefined) return;
+  if (typeof report.attempts === 'number' && report.attempts > 1) metrics.upstreamRetries.inc(report.attempts - 1);
+  if (typeof report.circuit === 'string') {
+    for (const state of CIRCUIT_STATES) metrics.upstreamCircuitState.set({ state }, state === report.circuit ? 1 : 0);
+  }
+}
+
 class Observation implements JobObservation {
   readonly traceContext: Record<string, string> | undefined;
   readonly #telemetry: JobTelemetry;
@@ -127,6 +142,7 @@ export class JobTelemetry implements JobObserver {
     if (scenario === 'http') {
       const labels = upstreamRequestLabels(end);
       if (labels !== undefined) metrics.upstreamRequests.inc(labels);
+      recordPolicy(metrics, end);
     }
   }
 

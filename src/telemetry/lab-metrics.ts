@@ -43,6 +43,8 @@ export class LabMetrics {
   readonly upstreamRequests = new Counter({ name: 'lab_upstream_requests_total', help: 'Requests of the http scenario to the upstream, by status class and error kind.', labelNames: ['status_class', 'error'] as const, registers: [this.registry] });
   readonly strategyActive = new Gauge({ name: 'lab_strategy_active', help: "1 for the driver's active strategy, 0 for the others.", labelNames: ['strategy'] as const, registers: [this.registry] });
 
+  readonly upstreamRetries = new Counter({ name: 'lab_upstream_retries_total', help: 'Retries of http-scenario calls made by the client policy (LAB_UPSTREAM_RETRIES), as the jobs report them.', registers: [this.registry] });
+  readonly upstreamCircuitState = new Gauge({ name: 'lab_upstream_circuit_state', help: "1 for the state the http scenario's circuit breaker reported with the latest job (closed, open, half_open), 0 for the others.", labelNames: ['state'] as const, registers: [this.registry] });
   readonly faultActive = new Gauge({ name: 'lab_fault_active', help: 'Injected faults on the http scenario path: 1 while the fault is on (GET /api/v1/faults), 0 otherwise.', labelNames: ['fault'] as const, registers: [this.registry] });
 
   readonly httpRequests = new Counter({ name: 'lab_http_requests_total', help: 'API requests served.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });

@@ -28,6 +28,8 @@ export function upstreamRequestLabels(end: JobEnd): UpstreamRequestLabels | unde
     case 'cancelled':
       return { status_class: 'none', error: 'aborted' };
     case 'error': {
+      // An open circuit made no call.
+      if (end.error?.code === 'LAB_ERR_UPSTREAM_CIRCUIT_OPEN') return undefined;
       const details = end.error?.details ?? {};
       if (typeof details.status === 'number') return { status_class: statusClass(details.status), error: 'none' };
       const code = String(details.errorCode ?? '');

@@ -52,6 +52,8 @@ describe('application faults of the embedded upstream, through /api/v1/faults', 
     assert.ok(failed.length >= 5 && failed.length <= 45, `${failed.length} of 200 failed`);
     assert.ok(failed.every((answer) => answer.code === 'LAB_ERR_UPSTREAM_FAILED'));
     assert.equal(answers.filter((answer) => answer.status === 200).length, 200 - failed.length);
+    // Client policies are off by default: no retry hid a failure.
+    assert.equal(await scrapeMetric(daemon.url, 'lab_upstream_retries_total'), 0);
   });
 
   it('changes at runtime: every answer a 500, then none after DELETE', async () => {
