@@ -93,8 +93,13 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
 
   it('drain lets in-flight jobs finish within the grace period, then refuses new ones', async () => {
     const runner = runnerWith();
+    const order: string[] = [];
     const job = runner.run({ scenario: 'matrix', strategy: 'threads', size: 100 });
-    await runner.drain(5_000);
+    void job.then(() => order.push('job settled'));
+    const draining = runner.drain(5_000).then(() => order.push('drain resolved'));
+    assert.equal(runner.inFlight, 1, 'the job is in flight when the drain starts');
+    await draining;
+    assert.deepEqual(order, ['job settled', 'drain resolved'], 'drain waited for the job');
     assert.equal((await job).scenario, 'matrix');
     await assert.rejects(runner.run({ scenario: 'noop', strategy: 'async', size: 0 }), { code: 'LAB_ERR_SHUTTING_DOWN' });
   });
