@@ -39,6 +39,6 @@ describe('fault configuration', () => {
   it('refuses faults the daemon could not inject', () => {
     assert.match(problems({ LAB_FAULTS: 'resets' }), /network faults \(reset_peer\) need Toxiproxy; set LAB_TOXIPROXY_URL/);
     assert.match(problems({ LAB_FAULTS: 'upstream-down' }), /network faults \(down\)/);
-    assert.equal(loadConfig({ LAB_FAULTS: 'resets', LAB_TOXIPROXY_URL: 'http://127.0.0.1:8474' }).faults.network.resetPeer?.timeoutMs, 500);
+    assert.deepEqual(loadConfig({ LAB_FAULTS: 'resets', LAB_TOXIPROXY_URL: 'http://127.0.0.1:8474' }).faults.network.resetPeer, { timeoutMs: 0, toxicity: 0.25 });
   });
 });
