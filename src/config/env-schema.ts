@@ -92,7 +92,7 @@ export const ENV_SCHEMA = {
     schema: integer(0, 1_000_000),
     default: 1_000,
     allowed: 'an integer from 0 to 1000000',
-    description: 'Jobs that may wait for a free slot per strategy; beyond it jobs are shed (503). Async never waits, so for async it bounds jobs in flight.',
+    description: 'Jobs that may wait for a free slot per strategy; beyond it jobs are shed (503). Async never waits, so for async it bounds jobs in flight. 0: no queue (a job starts at once or is shed; async unbounded).',
   }),
   LAB_JOB_TIMEOUT_MS: option<number>({
     schema: integer(1, 3_600_000),

@@ -93,7 +93,8 @@ export class JobRunner {
 
   /** Whether one more job fits: a free slot, or room in the queue (async, which never waits, is bounded by queueLimit in flight). */
   #admits(gate: SlotGate<ScenarioName>): boolean {
-    if (!Number.isFinite(gate.slots)) return gate.running < this.#options.queueLimit;
+    // LAB_QUEUE_LIMIT=0 means no queue: async, which never queues, then has no bound either.
+    if (!Number.isFinite(gate.slots)) return this.#options.queueLimit === 0 || gate.running < this.#options.queueLimit;
     return gate.running < gate.slots || gate.waiting < this.#options.queueLimit;
   }
 

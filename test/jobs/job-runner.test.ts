@@ -80,6 +80,22 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
     await Promise.all(admitted);
   });
 
+  it('queue limit 0 means no queue on every strategy: a job starts at once or is shed, and async is not bounded', async () => {
+    const runner = runnerWith({ queueLimit: 0 });
+    const controller = new AbortController();
+    const running = [
+      ...Array.from({ length: 2 }, () => runner.run({ scenario: 'http', strategy: 'threads', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
+      runner.run({ scenario: 'http', strategy: 'sequential', size: 10, signal: controller.signal }).catch((error: unknown) => error),
+      ...Array.from({ length: 5 }, () => runner.run({ scenario: 'http', strategy: 'async', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
+    ];
+    await assert.rejects(runner.run({ scenario: 'http', strategy: 'threads', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
+    await assert.rejects(runner.run({ scenario: 'http', strategy: 'sequential', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
+    assert.deepEqual(runner.load('threads'), { inFlight: 2, busy: 2, queued: 0 });
+    assert.deepEqual(runner.load('async'), { inFlight: 5, busy: 5, queued: 0 });
+    controller.abort();
+    await Promise.all(running);
+  });
+
   it('errors from inside a worker keep their code across the boundary', async () => {
     const runner = new JobRunner({ strategies: new Map(strategies.map((strategy) => [strategy.name, strategy])), queueLimit: 10, timeoutMs: 10_000, upstreamUrl: 'http://127.0.0.1:9' });
     for (const strategy of ['threads', 'processes'] as const) {
