@@ -102,7 +102,7 @@ export class JobRunner {
     const strategy = this.strategy(request.strategy);
     const submittedAtMs = nowMs();
     const observation = this.#observer.start({ scenario: request.scenario, strategy: request.strategy, size: request.size, submittedAtMs });
-    const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
+    const end: JobEnd = { outcome: 'ok', durationMs: 0, dispatched: false, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
 
     const gate = this.#gates.get(strategy.name)!;
     if (this.#draining || !this.#admits(gate)) {
@@ -128,6 +128,7 @@ export class JobRunner {
     try {
       await gate.acquire(request.scenario, controller.signal);
       holdsSlot = true;
+      end.dispatched = true;
       const outcome = await strategy.execute(task, controller.signal);
       // Work that cannot be interrupted (pure JS on the main thread) may finish after its deadline.
       if (controller.signal.aborted) throw controller.signal.reason;

@@ -15,9 +15,11 @@ const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;
 /**
  * How an http-scenario job went for the upstream, from what the job reported: a status
  * (result or error details), or the kind of failure. Undefined for a job that never reached
- * a worker (shed), so no request was made.
+ * a worker (shed, or ended while queued), so no request was made.
  */
 export function upstreamRequestLabels(end: JobEnd): UpstreamRequestLabels | undefined {
+  // Shed, or cancelled or timed out while still waiting for a slot: no call was made.
+  if (!end.dispatched) return undefined;
   switch (end.outcome) {
     case 'rejected':
       return undefined;
