@@ -9,6 +9,7 @@
 #   kubectl kustomize / kustomize    deploy/k8s builds: kubectl from PATH when it embeds
 #                                    kustomize v5 (it is not fetched here); else the
 #                                    standalone kustomize, go install, pinned
+#   toxiproxy-server, toxiproxy-cli  go install, pinned (network faults)
 # Go builds land in a cache outside the repo (binaries in $cache/bin) and are reused:
 # with everything in place this does no work and just prints the paths.
 # test/support/tools.ts resolves the tools the same way: cache bin, PATH, /usr/bin.
@@ -27,6 +28,7 @@ readonly KUSTOMIZE_VERSION=v5.5.0
 # Must equal the prom/prometheus image tag in docker-compose.yml (test/bundle/prometheus-config.test.ts
 # checks both binaries' --version against it).
 readonly PROMETHEUS_VERSION=3.7.0
+readonly TOXIPROXY_VERSION=v2.12.0
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 readonly root
@@ -308,6 +310,27 @@ install_python_reference() {
   log "installed the Python reference's packages in $(elapsed $((SECONDS - start)))"
 }
 
+# --- Toxiproxy ---------------------------------------------------------------------
+
+# Toxiproxy's two commands install as `server` and `cli`: built into a work dir and
+# installed under names that say what they are.
+install_toxiproxy() {
+  local want="github.com/Shopify/toxiproxy/v2@$TOXIPROXY_VERSION" work=$cache/toxiproxy log_file=$logs/toxiproxy.log
+  is_current "$bin/toxiproxy-server" "$stamps/toxiproxy" "$want" && [[ -x $bin/toxiproxy-cli ]] && return 0
+  ensure_go
+  log "building toxiproxy $TOXIPROXY_VERSION (first time, a minute)…"
+  local start=$SECONDS
+  : >"$log_file"
+  mkdir -p -- "$work"
+  go_install "$work" "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION" "$log_file"
+  go_install "$work" "github.com/Shopify/toxiproxy/v2/cmd/cli@$TOXIPROXY_VERSION" "$log_file"
+  install -m 755 "$work/server" "$bin/toxiproxy-server"
+  install -m 755 "$work/cli" "$bin/toxiproxy-cli"
+  run_logged "$log_file" "$bin/toxiproxy-server" -version
+  printf '%s\n' "$want" >"$stamps/toxiproxy"
+  log "built toxiproxy in $(elapsed $((SECONDS - start)))"
+}
+
 # --- main ------------------------------------------------------------------------
 
 [[ -f $manifest ]] || die "collector manifest not found: $manifest"
@@ -322,9 +345,10 @@ install_vegeta
 install_otelcol
 install_kustomize
 install_python_reference
+install_toxiproxy
 
 printf 'tools ready (cache %s):\n' "$cache"
-for tool in vegeta otelcol-lab prometheus promtool chromium; do
+for tool in vegeta otelcol-lab toxiproxy-server toxiproxy-cli prometheus promtool chromium; do
   path=$(find_tool "$tool") || die "$tool is still missing after installing"
   printf '  %-12s %s\n' "$tool" "$path"
 done

@@ -13,6 +13,11 @@ import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
+import { faultRoutes } from './http/routes/faults.ts';
+import { chaosRoutes } from './http/routes/chaos.ts';
+import { WorkerChaos } from './driver/chaos.ts';
+import { type RunningFaults, startFaults } from './faults/start-faults.ts';
+import { recordActiveFaults } from './telemetry/fault-metrics.ts';
 import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
 import { CellMetrics } from './telemetry/cell-metrics.ts';
 import { JobTelemetry } from './telemetry/job-telemetry.ts';
@@ -46,6 +51,8 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   const startedAtMs = Date.now();
   const strategies = new Map<StrategyName, Strategy>(config.strategies.map((name) => [name, createStrategy(name, config.workers, config.ioTasksPerWorker)]));
   let upstream: EmbeddedUpstream | undefined;
+  let faults: RunningFaults | undefined;
+  let stopChaos = (): void => {};
   let server: FastifyInstance | undefined;
   let notReadyReason: string | undefined = 'pools are warming up';
   const usage = new ResourceUsage(() => childPids(strategies.values()));
@@ -53,15 +60,18 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   let sampler: RuntimeSampler | undefined;
 
   const closePools = async (): Promise<void> => {
+    stopChaos();
     await sampler?.stop();
     await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
     usage.close();
   };
 
   try {
-    if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
-    const upstreamUrl = config.upstreamUrl ?? upstream?.url;
-    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics) });
+    if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs, faults: config.faults.upstream });
+    faults = await startFaults({ config, upstreamUrl: config.upstreamUrl ?? upstream?.url, onChange: (active) => recordActiveFaults(metrics, active) });
+    const upstreamUrl = faults.upstreamUrl;
+    const faultController = faults.controller;
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics, { faults: () => faultController.activeLabel() }) });
     const cellMetrics = config.driver ? new CellMetrics(metrics, planCycle(config.scenarios, config.strategies, config.mix).flatMap((stage) => stage.cells)) : undefined;
     const driver = config.driver
       ? new Driver({
@@ -82,7 +92,9 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
-    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry))]);
+    const chaos = new WorkerChaos({ strategies, activeStrategy: context.defaultStrategy, intervalMs: config.chaosKillIntervalMs, onKill: (strategy, worker) => log(`chaos: killed ${strategy} worker pid ${worker.pid} thread ${worker.threadId}`) });
+    stopChaos = () => chaos.stop();
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller), chaosRoutes(chaos)]);
     sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: () => driver?.activeStrategy });
     await sampler.start();
     await server.listen({ host: config.host, port: config.port });
@@ -93,6 +105,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;
+    chaos.start();
     if (driver !== undefined) {
       await driver.start();
       const { cycle } = driver.status();
@@ -110,10 +123,12 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       stop: () => {
         stopping ??= (async () => {
           notReadyReason = 'shutting down';
+          stopChaos();
           // Lanes stop starting jobs while the runner lets in-flight ones finish (or cancels them at the deadline).
           await Promise.all([driver?.stop(), runner.drain(config.shutdownGraceMs)]);
           await app.close();
           await closePools();
+          await faults?.close().catch(() => {});
           await upstream?.stop();
         })();
         return stopping;
@@ -122,6 +137,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   } catch (error) {
     await server?.close();
     await closePools();
+    await faults?.close().catch(() => {});
     await upstream?.stop();
     throw error;
   }

@@ -1,4 +1,5 @@
 import { type Dashboard, MappingType } from '@grafana/grafana-foundation-sdk/dashboard';
+import { FAULT_ANNOTATIONS } from './fault-annotations.ts';
 import { buildDashboard, type VariableSpec } from './layout.ts';
 import type { PanelSpec } from './panels.ts';
 import { histogramQuantile, STRATEGY, STRATEGY_OR_MAIN } from './promql.ts';
@@ -235,6 +236,7 @@ export function runtimeDashboard(): Dashboard {
     title: 'Concurrency lab: runtime',
     description: "The daemon's and the upstream's Node.js runtime, the worker pools, and the HTTP API.",
     variables: VARIABLES,
+    annotations: FAULT_ANNOTATIONS,
     rows: [
       { title: 'Node processes', panels: PROCESSES },
       { title: 'Worker threads and child processes', panels: WORKERS },

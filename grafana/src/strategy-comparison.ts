@@ -1,4 +1,5 @@
 import { type Dashboard, MappingType, type ValueMapping } from '@grafana/grafana-foundation-sdk/dashboard';
+import { FAULT_ANNOTATIONS } from './fault-annotations.ts';
 import { buildDashboard, type AnnotationSpec, type VariableSpec } from './layout.ts';
 import type { PanelSpec, TableColumnSpec } from './panels.ts';
 import { CELL, NEEDS_DRIVER_COMMENT, histogramQuantile, overActiveWindows, SCENARIO_AND_STRATEGY, STRATEGY, STRATEGY_OR_MAIN } from './promql.ts';
@@ -292,7 +293,7 @@ export function strategyComparisonDashboard(): Dashboard {
     description:
       'sequential, async, worker threads and child processes on the same CPU- and I/O-bound scenarios: throughput, latency, cores, memory and event-loop health.',
     variables: VARIABLES,
-    annotations: ROTATION_ANNOTATIONS,
+    annotations: [...ROTATION_ANNOTATIONS, ...FAULT_ANNOTATIONS],
     rows: [
       { title: 'Overview', panels: OVERVIEW },
       { title: 'Scenario: $scenario', repeat: 'scenario', panels: PER_SCENARIO },

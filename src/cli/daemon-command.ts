@@ -4,6 +4,8 @@ import { startDaemon } from '../daemon.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { formatCellTable, formatWindowLine } from './cell-table.ts';
 
+const DUPLICATE_SIGNAL_MS = 1_000;
+
 /** `concurrency-lab daemon`: configured by LAB_* variables only; exits 0 after a graceful shutdown. */
 export function registerDaemonCommand(program: Command, tracing: Tracing | undefined): void {
   program
@@ -13,17 +15,20 @@ export function registerDaemonCommand(program: Command, tracing: Tracing | undef
       const config = loadConfig();
       // Listen for signals before anything starts: a SIGTERM that arrives while the pools warm
       // up still gets the graceful shutdown, once startup is complete.
-      let signals = 0;
+      let first: { signal: NodeJS.Signals; atMs: number } | undefined;
       let onFirstSignal: (signal: NodeJS.Signals) => void = () => {};
       const firstSignal = new Promise<NodeJS.Signals>((resolve) => {
         onFirstSignal = resolve;
       });
       const onSignal = (signal: NodeJS.Signals): void => {
-        signals++;
-        if (signals > 1) {
+        // Ctrl-C under `npm start` arrives twice: from the terminal (the whole process group)
+        // and forwarded by npm. The same signal within a second is that one signal.
+        if (first !== undefined && first.signal === signal && performance.now() - first.atMs < DUPLICATE_SIGNAL_MS) return;
+        if (first !== undefined) {
           process.stderr.write(`${signal} again: exiting without waiting\n`);
           process.exit(1);
         }
+        first = { signal, atMs: performance.now() };
         onFirstSignal(signal);
       };
       process.on('SIGTERM', onSignal);

@@ -12,7 +12,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { LabError } from '../errors.ts';
-import { choiceOption, integerOption } from './option-parsers.ts';
+import { choiceOption, integerOption, upstreamUrlOption } from './option-parsers.ts';
 import { childPids } from '../strategies/child-pids.ts';
 
 interface RunOptions {
@@ -51,7 +51,7 @@ export function registerRunCommand(program: Command): void {
     .option('--size <x>', "job size (default: the scenario's default; see GET /api/v1/scenarios)")
     .option('--workers <n>', 'pool size for threads and processes', integerOption(1, 256), availableParallelism())
     .option('--io-tasks-per-worker <n>', 'I/O jobs one worker thread or child process holds at once', integerOption(1, 10_000), DEFAULT_IO_TASKS_PER_WORKER)
-    .option('--upstream-url <url>', 'upstream for the http scenario (default: start the embedded one)')
+    .option('--upstream-url <url>', 'upstream for the http scenario, an http:// or https:// URL (default: start the embedded one)', upstreamUrlOption)
     .option('--delay-ms <ms>', 'embedded upstream delay', integerOption(0, 60_000), 50)
     .option('--json', 'print the result as JSON', false)
     .action(async (scenarioName: ScenarioName, options: RunOptions) => {

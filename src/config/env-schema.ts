@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { MIXES, type Mix } from '../driver/cell.ts';
+import { FAULT_PRESET_NAMES, type FaultPresetName } from '../faults/fault-presets.ts';
+import { HTTP_POLICY_SCHEMAS } from '../scenarios/http-policy.ts';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
@@ -27,6 +29,13 @@ const integer = (min: number, max: number) =>
     .regex(/^\d+$/)
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+const share = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/)
+  .transform(Number)
+  .pipe(z.number().min(0).max(1));
 
 const positiveNumber = z
   .string()
@@ -97,13 +106,13 @@ export const ENV_SCHEMA = {
     schema: integer(0, 1_000_000),
     default: 1_000,
     allowed: 'an integer from 0 to 1000000',
-    description: 'Jobs that may wait for a free slot per strategy; beyond it jobs are shed (503). Async never waits, so for async it bounds jobs in flight.',
+    description: 'Jobs that may wait for a free slot per strategy; beyond it jobs are shed (503). Async never waits, so for async it bounds jobs in flight. 0: no queue (a job starts at once or is shed; async unbounded).',
   }),
   LAB_JOB_TIMEOUT_MS: option<number>({
     schema: integer(1, 3_600_000),
     default: 30_000,
     allowed: 'an integer number of milliseconds from 1 to 3600000',
-    description: 'A job running longer is stopped with outcome timeout.',
+    description: 'A job not done this long after its submission (the timer starts at submission: queueing counts) is stopped with outcome timeout.',
   }),
   LAB_DRIVER: option<boolean>({
     schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
@@ -122,6 +131,12 @@ export const ENV_SCHEMA = {
     default: 8080,
     allowed: 'an integer from 0 to 65535 (0 picks a free port)',
     description: 'Port of the API and /metrics.',
+  }),
+  LAB_MAX_CONNECTIONS: option<number>({
+    schema: integer(1, 1_000_000),
+    default: 4096,
+    allowed: 'an integer from 1 to 1000000',
+    description: 'Open connections the API accepts at once; more are closed as they arrive.',
   }),
   LAB_UPSTREAM_URL: option<string | undefined>({
     schema: z.url({ protocol: /^https?$/ }),
@@ -157,6 +172,78 @@ export const ENV_SCHEMA = {
     default: {},
     allowed: 'comma-separated scenario=size pairs within each scenario\'s bounds, e.g. matrix=120,thumbnail=800',
     description: "Job size per scenario for the driver (default: each scenario's default size; see GET /api/v1/scenarios).",
+  }),
+  LAB_FAULTS: option<FaultPresetName>({
+    schema: z.enum(FAULT_PRESET_NAMES as [FaultPresetName, ...FaultPresetName[]]),
+    default: 'none',
+    allowed: `one of ${FAULT_PRESET_NAMES.join(', ')} (resets and upstream-down need LAB_TOXIPROXY_URL; slow-tail and flaky the embedded upstream)`,
+    description: 'Fault preset active at start; GET/PUT/DELETE /api/v1/faults shows and changes the faults at runtime.',
+  }),
+  LAB_UPSTREAM_ERROR_RATE: option<number | undefined>({
+    schema: share,
+    default: undefined,
+    allowed: 'a number from 0 to 1',
+    description: "Fault at start: share of the embedded upstream's responses answered 500 (default: LAB_FAULTS' value, 0 for none).",
+  }),
+  LAB_UPSTREAM_SLOW_RATE: option<number | undefined>({
+    schema: share,
+    default: undefined,
+    allowed: 'a number from 0 to 1',
+    description: "Fault at start: share of the embedded upstream's responses LAB_UPSTREAM_SLOW_FACTOR times slower, the slow tail (default: LAB_FAULTS' value).",
+  }),
+  LAB_UPSTREAM_SLOW_FACTOR: option<number | undefined>({
+    schema: z.string().trim().regex(/^\d+(\.\d+)?$/).transform(Number).pipe(z.number().min(10).max(100)),
+    default: undefined,
+    allowed: 'a number from 10 to 100',
+    description: "How much slower a slow-tail response is (default: LAB_FAULTS' value, 20).",
+  }),
+  LAB_UPSTREAM_STALL: option<boolean | undefined>({
+    schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
+    default: undefined,
+    allowed: 'on or off',
+    description: 'Fault at start: on holds every embedded-upstream response (a hard stall) until switched off through the fault API.',
+  }),
+  LAB_TOXIPROXY_URL: option<string | undefined>({
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    allowed: 'an http:// or https:// URL of the Toxiproxy API, e.g. http://127.0.0.1:8474',
+    description: 'When set, the daemon creates a Toxiproxy proxy in front of the upstream, the http scenario goes through it, and network faults are available.',
+  }),
+  LAB_TOXIPROXY_LISTEN: option<string>({
+    schema: z.string().trim().regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/),
+    default: '127.0.0.1:0',
+    allowed: 'host:port where the Toxiproxy server listens for the proxy (port 0: Toxiproxy picks one)',
+    description: "Listen address of the daemon's proxy inside Toxiproxy; the http scenario connects to the API URL's host on the port Toxiproxy reports.",
+  }),
+  LAB_UPSTREAM_RETRIES: option<number>({
+    schema: HTTP_POLICY_SCHEMAS.retries,
+    default: 0,
+    allowed: 'an integer from 0 to 10',
+    description: 'Client policy of the http scenario: retries of a failed call (5xx, connection failure, per-call timeout), exponential backoff from 50 ms with jitter, at most 2 s. 0: none.',
+  }),
+  LAB_UPSTREAM_BREAKER: option<number | undefined>({
+    schema: HTTP_POLICY_SCHEMAS.breaker,
+    default: undefined,
+    allowed: 'off or an integer from 1 to 1000 (consecutive failures that open the circuit)',
+    description: 'Client policy of the http scenario: a circuit breaker per thread or process; while open, jobs fail at once with LAB_ERR_UPSTREAM_CIRCUIT_OPEN.',
+  }),
+  LAB_UPSTREAM_BREAKER_HALF_OPEN_MS: option<number>({
+    schema: HTTP_POLICY_SCHEMAS.halfOpenMs,
+    default: 5_000,
+    allowed: 'an integer number of milliseconds from 1 to 600000',
+    description: 'How long an open circuit waits before it lets one trial call through.',
+  }),
+  LAB_UPSTREAM_TIMEOUT_MS: option<number | undefined>({
+    schema: HTTP_POLICY_SCHEMAS.callTimeoutMs,
+    default: undefined,
+    allowed: 'an integer number of milliseconds from 1 to 600000',
+    description: "Client policy of the http scenario: one call (attempt) taking longer is abandoned. Unset: only undici's 10 s headers and body timeouts.",
+  }),
+  LAB_CHAOS_KILL_INTERVAL_MS: option<number>({
+    schema: integer(0, 86_400_000).refine((value) => value === 0 || value >= 100),
+    default: 0,
+    allowed: 'an integer number of milliseconds: 0 (off) or from 100 to 86400000',
+    description: 'Worker chaos: kill one worker of the active pool this often (SIGKILL for a child process, terminate() for a thread). 0: off.',
   }),
 } as const;
 

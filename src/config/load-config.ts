@@ -3,6 +3,8 @@ import { LabError } from '../errors.ts';
 import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
+import { FAULT_PRESETS, type FaultPresetName } from '../faults/fault-presets.ts';
+import { activeFaults, type FaultSet, UPSTREAM_FAULT_NAMES } from '../faults/fault-set.ts';
 import { ENV_SCHEMA, type EnvName, type EnvSchema } from './env-schema.ts';
 
 type Parsed = { -readonly [Name in EnvName]: EnvSchema[Name]['default'] };
@@ -24,10 +26,19 @@ export interface ResolvedConfig {
   readonly driver: boolean;
   readonly host: string;
   readonly port: number;
+  readonly maxConnections: number;
   readonly upstreamUrl: string | undefined;
   readonly upstreamDelayMs: number;
   readonly upstreamJitterMs: number;
   readonly shutdownGraceMs: number;
+  /** LAB_FAULTS' preset, or undefined when LAB_UPSTREAM_* fault variables changed it. */
+  readonly faultPreset: FaultPresetName | undefined;
+  /** The faults active at start: LAB_FAULTS, with LAB_UPSTREAM_* fault variables over it. */
+  readonly faults: FaultSet;
+  readonly toxiproxyUrl: string | undefined;
+  readonly toxiproxyListen: string;
+  /** Worker chaos interval; 0 is off. */
+  readonly chaosKillIntervalMs: number;
 }
 
 function describe(name: EnvName, raw: string): string {
@@ -69,6 +80,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     }
   }
 
+  // A bad LAB_FAULTS is already a problem; check the rest as if it were none.
+  const preset = FAULT_PRESETS[values.LAB_FAULTS ?? 'none'];
+  const overrides = {
+    ...(values.LAB_UPSTREAM_ERROR_RATE === undefined ? {} : { errorRate: values.LAB_UPSTREAM_ERROR_RATE }),
+    ...(values.LAB_UPSTREAM_SLOW_RATE === undefined ? {} : { slowRate: values.LAB_UPSTREAM_SLOW_RATE }),
+    ...(values.LAB_UPSTREAM_SLOW_FACTOR === undefined ? {} : { slowFactor: values.LAB_UPSTREAM_SLOW_FACTOR }),
+    ...(values.LAB_UPSTREAM_STALL === undefined ? {} : { stall: values.LAB_UPSTREAM_STALL }),
+  };
+  const faults: FaultSet = { upstream: Object.freeze({ ...preset.upstream, ...overrides }), network: preset.network };
+  const active = activeFaults(faults);
+  if (values.LAB_TOXIPROXY_URL === undefined && active.some((name) => !UPSTREAM_FAULT_NAMES.includes(name))) {
+    problems.push(`  LAB_FAULTS=${JSON.stringify(values.LAB_FAULTS)}: network faults (${active.filter((name) => !UPSTREAM_FAULT_NAMES.includes(name)).join(', ')}) need Toxiproxy; set LAB_TOXIPROXY_URL`);
+  }
+
   if (problems.length > 0) {
     throw new LabError('LAB_ERR_CONFIG_INVALID', `invalid configuration:\n${problems.join('\n')}`, { details: { problems } });
   }
@@ -86,9 +111,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     driver: values.LAB_DRIVER,
     host: values.LAB_HOST,
     port: values.LAB_PORT,
+    maxConnections: values.LAB_MAX_CONNECTIONS,
     upstreamUrl: values.LAB_UPSTREAM_URL,
     upstreamDelayMs: values.LAB_UPSTREAM_DELAY_MS,
     upstreamJitterMs: values.LAB_UPSTREAM_JITTER_MS,
     shutdownGraceMs: values.LAB_SHUTDOWN_GRACE_MS,
+    faultPreset: Object.keys(overrides).length === 0 ? values.LAB_FAULTS : undefined,
+    faults: Object.freeze(faults),
+    toxiproxyUrl: values.LAB_TOXIPROXY_URL,
+    toxiproxyListen: values.LAB_TOXIPROXY_LISTEN,
+    chaosKillIntervalMs: values.LAB_CHAOS_KILL_INTERVAL_MS,
   });
 }

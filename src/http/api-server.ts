@@ -9,8 +9,19 @@ import { scenarioRoutes } from './routes/scenarios.ts';
 import { statusRoutes } from './routes/status.ts';
 import { strategyRoutes } from './routes/strategies.ts';
 
-/** No route takes a body; anything larger than this is refused with 413. */
+/** No route takes a large body; anything larger than this is refused with 413. */
 const BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * A client must send its headers within HEADERS_TIMEOUT_MS and its whole request within
+ * REQUEST_TIMEOUT_MS (the answer may take as long as the job), or its connection is closed:
+ * a client that never finishes its body must not hold a connection for minutes (Node's
+ * defaults: 60 s and 300 s, checked every 30 s).
+ */
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+/** An idle keep-alive connection is closed after this long. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 function sendError(error: unknown, reply: FastifyReply): void {
   const apiError = toApiError(error);
@@ -25,6 +36,9 @@ export function createApiServer(context: ApiContext, extraRoutes: readonly Route
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     clientErrorHandler,
@@ -42,6 +56,9 @@ export function createApiServer(context: ApiContext, extraRoutes: readonly Route
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send(errorBody(new LabError('LAB_ERR_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   });
+
+  // Connections past the limit are closed as they arrive.
+  app.server.maxConnections = context.config.maxConnections;
 
   for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, ...extraRoutes]) register(app, context);
   return app;

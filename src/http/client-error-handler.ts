@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { LabError } from '../errors.ts';
 import { errorBody } from './error-response.ts';
@@ -19,10 +20,14 @@ export function clientErrorHandler(error: Error & { code?: string }, socket: Soc
   // bytes that follow a request already being answered), a second one would corrupt it.
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent: boolean } | null })._httpMessage;
   if (socket.writable && inFlight?.headersSent !== true) {
-    const labError = new LabError('LAB_ERR_BAD_REQUEST', `the request could not be parsed (${error.code ?? error.message})`);
+    // Node's headersTimeout and requestTimeout (set in api-server.ts) end up here too.
+    const labError =
+      error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new LabError('LAB_ERR_REQUEST_TIMEOUT', 'the request was not received in time (headers within 5 s, the whole request within 10 s)')
+        : new LabError('LAB_ERR_BAD_REQUEST', `the request could not be parsed (${error.code ?? error.message})`);
     const body = JSON.stringify(errorBody(labError));
     socket.write(
-      `HTTP/1.1 ${labError.statusCode} Bad Request\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${labError.statusCode} ${STATUS_CODES[labError.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

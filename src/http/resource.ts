@@ -3,7 +3,9 @@ import { LabError } from '../errors.ts';
 
 const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-export type ResourceHandlers = Partial<Record<'GET' | 'POST', { handler: RouteHandlerMethod; options?: RouteShorthandOptions }>>;
+type ResourceMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type ResourceHandlers = Partial<Record<ResourceMethod, { handler: RouteHandlerMethod; options?: RouteShorthandOptions }>>;
 
 /**
  * Registers a resource's methods and answers every other method with 405 and an Allow
@@ -12,7 +14,7 @@ export type ResourceHandlers = Partial<Record<'GET' | 'POST', { handler: RouteHa
 export function resource(app: FastifyInstance, url: string, handlers: ResourceHandlers): void {
   const allowed = Object.keys(handlers) as HTTPMethods[];
   for (const method of allowed) {
-    const { handler, options } = handlers[method as 'GET' | 'POST']!;
+    const { handler, options } = handlers[method as ResourceMethod]!;
     app.route({ ...options, method, url, handler });
   }
   const allow = [...allowed, ...(allowed.includes('GET') ? ['HEAD'] : [])].join(', ');

@@ -16,6 +16,8 @@ export interface JobStart {
 export interface JobEnd {
   outcome: JobOutcome;
   durationMs: number;
+  /** True once the job held a slot and was handed to its strategy (a queued job that was cancelled or timed out never was). */
+  dispatched: boolean;
   /** Known when the job reached a worker. */
   startedAtMs: number | undefined;
   queueMs: number | undefined;

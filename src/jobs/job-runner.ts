@@ -115,7 +115,8 @@ export class JobRunner {
 
   /** Whether one more job fits: a free slot, or room in the queue (async, which never waits, is bounded by queueLimit in flight). */
   #admits(gate: SlotGate<ScenarioName>): boolean {
-    if (!Number.isFinite(gate.slots)) return gate.running < this.#options.queueLimit;
+    // LAB_QUEUE_LIMIT=0 means no queue: async, which never queues, then has no bound either.
+    if (!Number.isFinite(gate.slots)) return this.#options.queueLimit === 0 || gate.running < this.#options.queueLimit;
     return gate.running < gate.slots || gate.waiting < this.#options.queueLimit;
   }
 
@@ -123,7 +124,7 @@ export class JobRunner {
     const strategy = this.strategy(request.strategy);
     const submittedAtMs = nowMs();
     const observation = this.#observer.start({ scenario: request.scenario, strategy: request.strategy, size: request.size, submittedAtMs });
-    const end: JobEnd = { outcome: 'ok', durationMs: 0, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
+    const end: JobEnd = { outcome: 'ok', durationMs: 0, dispatched: false, startedAtMs: undefined, queueMs: undefined, runMs: undefined, pid: undefined, threadId: undefined, error: undefined, result: undefined };
 
     const gate = this.#gates.get(strategy.name)![request.kind];
     if (this.#draining || !this.#admits(gate)) {
@@ -149,6 +150,7 @@ export class JobRunner {
     try {
       await gate.acquire(request.scenario, controller.signal);
       holdsSlot = true;
+      end.dispatched = true;
       const outcome = await strategy.execute(task, controller.signal);
       // Work that cannot be interrupted (pure JS on the main thread) may finish after its deadline.
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -227,5 +229,5 @@ export class JobRunner {
 const SHUTTING_DOWN = new LabError('LAB_ERR_SHUTTING_DOWN', 'the daemon is shutting down; the job was cancelled');
 
 function abortWithTimeout(controller: AbortController, timeoutMs: number): void {
-  controller.abort(new LabError('LAB_ERR_JOB_TIMEOUT', `the job ran longer than ${timeoutMs} ms`));
+  controller.abort(new LabError('LAB_ERR_JOB_TIMEOUT', `the job was not done ${timeoutMs} ms after its submission (LAB_JOB_TIMEOUT_MS; waiting for a slot counts)`));
 }

@@ -16,6 +16,26 @@ interface SeriesCache {
   outcomes: Map<string, { inc(): void }>;
 }
 
+export interface JobTelemetryOptions {
+  /** The active faults as the lab.faults attribute of http job spans (names joined by commas, or none). */
+  faults?: (() => string) | undefined;
+}
+
+const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
+
+/**
+ * The http scenario's client policies live where the job ran (each pool worker has its own);
+ * each job reports its attempts and its breaker's state, in its result or error details.
+ */
+function recordPolicy(metrics: LabMetrics, end: JobEnd): void {
+  const report = ((end.result as { policy?: unknown } | undefined)?.policy ?? end.error?.details) as { attempts?: unknown; circuit?: unknown } | undefined;
+  if (report === undefined) return;
+  if (typeof report.attempts === 'number' && report.attempts > 1) metrics.upstreamRetries.inc(report.attempts - 1);
+  if (typeof report.circuit === 'string') {
+    for (const state of CIRCUIT_STATES) metrics.upstreamCircuitState.set({ state }, state === report.circuit ? 1 : 0);
+  }
+}
+
 class Observation implements JobObservation {
   readonly traceContext: Record<string, string> | undefined;
   readonly #telemetry: JobTelemetry;
@@ -38,6 +58,7 @@ class Observation implements JobObservation {
     const jobContext = trace.setSpan(parent, this.#span);
     if (this.#span.isRecording()) {
       this.#span.setAttributes({ 'lab.scenario': job.scenario, 'lab.strategy': job.strategy, 'lab.size': job.size });
+      if (job.scenario === 'http' && telemetry.faults !== undefined) this.#span.setAttribute('lab.faults', telemetry.faults());
       this.#queueSpan = tracer.startSpan('queue', { startTime: job.submittedAtMs }, jobContext);
     }
     const carrier: Record<string, string> = {};
@@ -79,10 +100,12 @@ class Observation implements JobObservation {
 export class JobTelemetry implements JobObserver {
   readonly #metrics: LabMetrics;
   readonly #series = new Map<string, SeriesCache>();
+  readonly faults: (() => string) | undefined;
   #warned = false;
 
-  constructor(metrics: LabMetrics) {
+  constructor(metrics: LabMetrics, options: JobTelemetryOptions = {}) {
     this.#metrics = metrics;
+    this.faults = options.faults;
   }
 
   start(job: JobStart): JobObservation {
@@ -119,6 +142,7 @@ export class JobTelemetry implements JobObserver {
     if (scenario === 'http') {
       const labels = upstreamRequestLabels(end);
       if (labels !== undefined) metrics.upstreamRequests.inc(labels);
+      recordPolicy(metrics, end);
     }
   }
 

@@ -48,6 +48,10 @@ export class LabMetrics {
   readonly cellEventLoopDelay = new WindowSummary(this.registry, 'lab_cell_event_loop_delay_seconds', "Main thread's event-loop delay (beyond the 10 ms sampling interval) in the cell's latest window: quantile 0.99, sum and count of the samples.");
   readonly cellMemory = new Gauge({ name: 'lab_cell_memory_bytes', help: "RSS of the daemon plus the strategy's child processes at the end of the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
 
+  readonly upstreamRetries = new Counter({ name: 'lab_upstream_retries_total', help: 'Retries of http-scenario calls made by the client policy (LAB_UPSTREAM_RETRIES), as the jobs report them.', registers: [this.registry] });
+  readonly upstreamCircuitState = new Gauge({ name: 'lab_upstream_circuit_state', help: "1 for the state the http scenario's circuit breaker reported with the latest job (closed, open, half_open), 0 for the others.", labelNames: ['state'] as const, registers: [this.registry] });
+  readonly faultActive = new Gauge({ name: 'lab_fault_active', help: 'Injected faults on the http scenario path: 1 while the fault is on (GET /api/v1/faults), 0 otherwise.', labelNames: ['fault'] as const, registers: [this.registry] });
+
   readonly httpRequests = new Counter({ name: 'lab_http_requests_total', help: 'API requests served.', labelNames: ['method', 'route', 'status_code'] as const, registers: [this.registry] });
   readonly httpDuration = new Histogram({ name: 'lab_http_request_duration_seconds', help: 'API request latency.', labelNames: ['method', 'route', 'status_code'] as const, buckets: HTTP_BUCKETS_SECONDS, registers: [this.registry] });
 

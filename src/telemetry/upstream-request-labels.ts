@@ -15,9 +15,11 @@ const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;
 /**
  * How an http-scenario job went for the upstream, from what the job reported: a status
  * (result or error details), or the kind of failure. Undefined for a job that never reached
- * a worker (shed), so no request was made.
+ * a worker (shed, or ended while queued), so no request was made.
  */
 export function upstreamRequestLabels(end: JobEnd): UpstreamRequestLabels | undefined {
+  // Shed, or cancelled or timed out while still waiting for a slot: no call was made.
+  if (!end.dispatched) return undefined;
   switch (end.outcome) {
     case 'rejected':
       return undefined;
@@ -28,6 +30,8 @@ export function upstreamRequestLabels(end: JobEnd): UpstreamRequestLabels | unde
     case 'cancelled':
       return { status_class: 'none', error: 'aborted' };
     case 'error': {
+      // An open circuit made no call.
+      if (end.error?.code === 'LAB_ERR_UPSTREAM_CIRCUIT_OPEN') return undefined;
       const details = end.error?.details ?? {};
       if (typeof details.status === 'number') return { status_class: statusClass(details.status), error: 'none' };
       const code = String(details.errorCode ?? '');

@@ -2,9 +2,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../errors.ts';
+import { NO_UPSTREAM_FAULTS, type UpstreamFaults } from '../faults/fault-set.ts';
 
 const CLI = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-// Generous: on a loaded machine (load average 20 on 2 cores) starting a Node process with its imports took over 15 s.
+// Loading the CLI (OpenTelemetry, sharp, the pools) took 14–22 s on a shared 2-core VM at load 20.
 const START_TIMEOUT_MS = 60_000;
 
 export interface EmbeddedUpstream {
@@ -19,14 +20,19 @@ export interface UpstreamListening {
   url: string;
 }
 
+/** The `concurrency-lab upstream` options that start it with these faults. */
+export function upstreamFaultArgs(faults: UpstreamFaults): string[] {
+  return ['--error-rate', String(faults.errorRate), '--slow-rate', String(faults.slowRate), '--slow-factor', String(faults.slowFactor), ...(faults.stall ? ['--stall'] : [])];
+}
+
 /**
  * Starts `concurrency-lab upstream` as a separate process on a free loopback port, so the
  * upstream's own work never shares the daemon's event loop.
  */
-export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs: number }): Promise<EmbeddedUpstream> {
+export async function startEmbeddedUpstream(options: { delayMs: number; jitterMs: number; faults?: UpstreamFaults | undefined }): Promise<EmbeddedUpstream> {
   const child: ChildProcess = fork(
     CLI,
-    ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs)],
+    ['upstream', '--host', '127.0.0.1', '--port', '0', '--delay-ms', String(options.delayMs), '--jitter-ms', String(options.jitterMs), ...upstreamFaultArgs(options.faults ?? NO_UPSTREAM_FAULTS)],
     // The daemon's own OTEL_SERVICE_NAME must not name the upstream: it is the second service in each trace.
     { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: { ...process.env, OTEL_SERVICE_NAME: 'concurrency-lab-upstream' } },
   );

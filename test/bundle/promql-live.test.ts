@@ -113,6 +113,9 @@ function promqlLiveSuite(options: SuiteOptions): void {
         // nothing (a shedding driver starves all scenarios but one), the flood does.
         LAB_CONCURRENCY: '1',
         LAB_QUEUE_LIMIT: '4',
+        // A harmless fault, so the fault annotations have data: 1 % of calls 10 × slower.
+        LAB_UPSTREAM_SLOW_RATE: '0.01',
+        LAB_UPSTREAM_SLOW_FACTOR: '10',
       });
       startSeconds = Date.now() / 1000;
       prometheus = await startPrometheus({

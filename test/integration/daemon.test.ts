@@ -153,11 +153,23 @@ describe('the daemon', () => {
     await job;
   });
 
-  it('serves /healthz at once and /readyz once the pools are warm', async () => {
-    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads' });
+  it('serves /healthz at once, /readyz 503 while the pools warm up and 200 once they are warm', async () => {
+    // Four child processes take seconds to load the scenarios: the first probes come before.
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '4' });
     started.push(daemon);
+    const statuses: number[] = [];
+    const probe = async (): Promise<boolean> => {
+      const response = await fetch(`${daemon.url}/readyz`);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+      return response.status === 200;
+    };
+    assert.equal(await probe(), false, 'not ready right after it listens');
     assert.deepEqual(await getJson(`${daemon.url}/healthz`), { status: 'ok' });
-    await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).status === 200, { description: 'ready', timeoutMs: 30_000 });
+    await waitFor(probe, { description: 'ready', timeoutMs: 60_000, intervalMs: 50 });
+    assert.equal(statuses[0], 503);
+    assert.equal(statuses.at(-1), 200);
+    assert.ok(statuses.indexOf(200) > statuses.lastIndexOf(503), `503s, then 200s: ${statuses.join(',')}`);
     const status = await getJson(`${daemon.url}/api/v1/status`);
     assert.equal(status.driver, 'off');
     assert.equal(status.pools.threads.inFlight, 0, 'no driver, no jobs');

@@ -112,6 +112,22 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
     await Promise.all(admitted);
   });
 
+  it('queue limit 0 means no queue on every strategy: a job starts at once or is shed, and async is not bounded', async () => {
+    const runner = runnerWith({ queueLimit: 0 });
+    const controller = new AbortController();
+    const running = [
+      ...Array.from({ length: 2 }, () => runner.run({ scenario: 'http', kind: 'io', strategy: 'threads', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
+      runner.run({ scenario: 'http', kind: 'io', strategy: 'sequential', size: 10, signal: controller.signal }).catch((error: unknown) => error),
+      ...Array.from({ length: 5 }, () => runner.run({ scenario: 'http', kind: 'io', strategy: 'async', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
+    ];
+    await assert.rejects(runner.run({ scenario: 'http', kind: 'io', strategy: 'threads', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
+    await assert.rejects(runner.run({ scenario: 'http', kind: 'io', strategy: 'sequential', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
+    assert.deepEqual(runner.load('threads'), { inFlight: 2, busy: 2, queued: 0 });
+    assert.deepEqual(runner.load('async'), { inFlight: 5, busy: 5, queued: 0 });
+    controller.abort();
+    await Promise.all(running);
+  });
+
   it('errors from inside a worker keep their code across the boundary', async () => {
     const runner = new JobRunner({ strategies: new Map(strategies.map((strategy) => [strategy.name, strategy])), queueLimit: 10, timeoutMs: 10_000, upstreamUrl: 'http://127.0.0.1:9' });
     for (const strategy of ['threads', 'processes'] as const) {
@@ -125,8 +141,13 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
 
   it('drain lets in-flight jobs finish within the grace period, then refuses new ones', async () => {
     const runner = runnerWith();
+    const order: string[] = [];
     const job = runner.run({ scenario: 'matrix', kind: 'cpu', strategy: 'threads', size: 100 });
-    await runner.drain(5_000);
+    void job.then(() => order.push('job settled'));
+    const draining = runner.drain(5_000).then(() => order.push('drain resolved'));
+    assert.equal(runner.inFlight, 1, 'the job is in flight when the drain starts');
+    await draining;
+    assert.deepEqual(order, ['job settled', 'drain resolved'], 'drain waited for the job');
     assert.equal((await job).scenario, 'matrix');
     await assert.rejects(runner.run({ scenario: 'noop', kind: 'cpu', strategy: 'async', size: 0 }), { code: 'LAB_ERR_SHUTTING_DOWN' });
   });

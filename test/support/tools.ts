@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** A real tool the tests drive; `npm run tools` (scripts/install-tools.sh) installs each. */
-export type ToolName = 'vegeta' | 'otelcol-lab' | 'prometheus' | 'promtool' | 'chromium' | 'kubectl' | 'kustomize';
+export type ToolName = 'vegeta' | 'otelcol-lab' | 'toxiproxy-server' | 'toxiproxy-cli' | 'prometheus' | 'promtool' | 'chromium' | 'kubectl' | 'kustomize';
 
 /**
  * The tools cache, computed exactly like scripts/install-tools.sh:

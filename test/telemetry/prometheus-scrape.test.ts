@@ -17,6 +17,8 @@ describe('a real Prometheus scraping the daemon', () => {
   let prometheus: RunningPrometheus;
   let port: number;
   const cores: Record<string, number> = {};
+  /** CPU seconds the pool's workers used over the phase (component="worker"). */
+  const workerCpuSeconds: Record<string, number> = {};
   const running: LabDaemon[] = [];
 
   async function phase(strategy: string, env: Record<string, string>): Promise<void> {
@@ -31,6 +33,8 @@ describe('a real Prometheus scraping the daemon', () => {
         intervalMs: 500,
       });
       cores[strategy] = (await prometheus.client.query(expr))[0]?.values[0]?.[1] ?? Number.NaN;
+      const workerCpu = `max(increase(lab_cpu_seconds_total{strategy="${strategy}",component="worker"}[${PHASE_SECONDS}s]))`;
+      workerCpuSeconds[strategy] = (await prometheus.client.query(workerCpu))[0]?.values[0]?.[1] ?? 0;
     } finally {
       await daemon.stop();
     }
@@ -43,7 +47,8 @@ describe('a real Prometheus scraping the daemon', () => {
     });
     await phase('sequential', { LAB_SCENARIOS: 'matrix', LAB_SIZES: 'matrix=120' });
     await phase('threads', { LAB_SCENARIOS: 'matrix', LAB_SIZES: 'matrix=120' });
-    await phase('processes', { LAB_SCENARIOS: 'http,array', LAB_SIZES: 'array=100000' });
+    // matrix keeps both child processes busy: their CPU (read per pid) must show.
+    await phase('processes', { LAB_SCENARIOS: 'http,array,matrix', LAB_SIZES: 'array=100000,matrix=120' });
   });
   after(async () => {
     for (const daemon of running) await daemon.stop();
@@ -52,9 +57,12 @@ describe('a real Prometheus scraping the daemon', () => {
 
   it('measures cores per strategy, children included: sequential about one, threads with 2 workers more than 1.5', (t) => {
     t.diagnostic(`cores used: ${JSON.stringify(cores)}`);
+    t.diagnostic(`worker CPU seconds over the phase: ${JSON.stringify(workerCpuSeconds)}`);
     assert.ok(cores.sequential! > 0.7 && cores.sequential! < 1.3, `sequential used ${cores.sequential} cores`);
     assert.ok(cores.threads! > 1.5, `threads used ${cores.threads} cores`);
     assert.ok(cores.processes! > 0.1, `processes used ${cores.processes} cores`);
+    // The children's own CPU is counted: over a busy 9 s stretch, well over one core-second.
+    assert.ok(workerCpuSeconds.processes! > 1, `the child processes used ${workerCpuSeconds.processes} CPU seconds`);
   });
 
   it('has every per-strategy series the dashboards use', async () => {

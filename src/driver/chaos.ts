@@ -1,0 +1,66 @@
+import type { Strategy, StrategyName, WorkerIdentity } from '../strategies/strategy.ts';
+
+export interface WorkerChaosOptions {
+  strategies: ReadonlyMap<StrategyName, Strategy>;
+  /** The pool the timer kills in: the driver's active strategy. */
+  activeStrategy: () => StrategyName;
+  /** Kill one worker this often; 0 for never (the API can still kill once). */
+  intervalMs: number;
+  /** Told about every kill (for the log); must not throw. */
+  onKill?: ((strategy: StrategyName, worker: WorkerIdentity) => void) | undefined;
+  random?: () => number;
+}
+
+/**
+ * Worker chaos: ends one worker of a pool abruptly, as a crash would (SIGKILL for a child
+ * process, terminate() for a thread), on a timer (LAB_CHAOS_KILL_INTERVAL_MS) or once on
+ * request. Only the jobs on that worker fail (LAB_ERR_WORKER_CRASHED); the pool replaces it.
+ */
+export class WorkerChaos {
+  readonly #options: WorkerChaosOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #kills = 0;
+
+  constructor(options: WorkerChaosOptions) {
+    this.#options = options;
+  }
+
+  /** Kills made so far, by the timer and on request. */
+  get kills(): number {
+    return this.#kills;
+  }
+
+  start(): void {
+    if (this.#options.intervalMs <= 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      // A timer callback must never throw into the process.
+      try {
+        this.killOne(this.#options.activeStrategy());
+      } catch (error) {
+        process.emitWarning(`worker chaos: ${(error as Error).message}`);
+      }
+    }, this.#options.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /**
+   * Kills one worker of `strategy`'s pool, picked at random; the worker killed, or undefined
+   * when the strategy runs on the main thread or is not running here.
+   */
+  killOne(strategy: StrategyName): WorkerIdentity | undefined {
+    const pool = this.#options.strategies.get(strategy);
+    if (pool === undefined || pool.workerUsage() === undefined) return undefined;
+    const workers = pool.workers();
+    if (workers.length === 0) return undefined;
+    const victim = workers[Math.floor((this.#options.random ?? Math.random)() * workers.length)]!;
+    if (!pool.terminateWorker(victim)) return undefined;
+    this.#kills++;
+    this.#options.onKill?.(strategy, victim);
+    return victim;
+  }
+}
