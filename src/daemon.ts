@@ -12,11 +12,13 @@ import { SCENARIOS } from './scenarios/catalog.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
+import { liveRoute } from './http/routes/live.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
 import { CellMetrics } from './telemetry/cell-metrics.ts';
 import { JobTelemetry } from './telemetry/job-telemetry.ts';
 import { LabMetrics } from './telemetry/lab-metrics.ts';
+import { LiveFeed } from './telemetry/live-feed.ts';
 import { MetricsExposition } from './telemetry/metrics-exposition.ts';
 import { RuntimeSampler } from './telemetry/runtime-sampler.ts';
 import { type EmbeddedUpstream, startEmbeddedUpstream } from './upstream/embedded-upstream.ts';
@@ -51,9 +53,11 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   const usage = new ResourceUsage(() => childPids(strategies.values()));
   const metrics = new LabMetrics();
   let sampler: RuntimeSampler | undefined;
+  const liveFeed = new LiveFeed({ inner: new JobTelemetry(metrics) });
 
   const closePools = async (): Promise<void> => {
     await sampler?.stop();
+    liveFeed.stopSampling();
     await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
     usage.close();
   };
@@ -61,7 +65,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   try {
     if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs });
     const upstreamUrl = config.upstreamUrl ?? upstream?.url;
-    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics) });
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: liveFeed });
     const cellMetrics = config.driver ? new CellMetrics(metrics, planCycle(config.scenarios, config.strategies, config.mix).flatMap((stage) => stage.cells)) : undefined;
     const driver = config.driver
       ? new Driver({
@@ -82,14 +86,16 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
       notReadyReason: () => notReadyReason,
       upstreamUrl: () => upstreamUrl,
     };
-    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry))]);
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), liveRoute(liveFeed)]);
     sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: () => driver?.activeStrategy });
     await sampler.start();
+    liveFeed.startSampling();
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, ${config.ioTasksPerWorker} I/O jobs per worker, driver ${config.driver ? `on, ${config.mix}` : 'off'}, upstream ${upstreamUrl})`);
     log(`metrics on ${url}/metrics; ${options.tracesDescription ?? 'traces are off'}`);
+    log(`live page: open ${url}/ in a browser`);
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;

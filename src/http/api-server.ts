@@ -5,6 +5,7 @@ import { clientErrorHandler } from './client-error-handler.ts';
 import { errorBody, toApiError } from './error-response.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { pageRoutes } from './routes/page.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { statusRoutes } from './routes/status.ts';
 import { strategyRoutes } from './routes/strategies.ts';
@@ -43,6 +44,6 @@ export function createApiServer(context: ApiContext, extraRoutes: readonly Route
     reply.code(404).send(errorBody(new LabError('LAB_ERR_ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
   });
 
-  for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, ...extraRoutes]) register(app, context);
+  for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, pageRoutes, ...extraRoutes]) register(app, context);
   return app;
 }
