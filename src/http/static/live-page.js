@@ -69,6 +69,12 @@ function describeNow(status) {
 
 // ---------- scoreboard ----------
 
+/** Failed jobs of a window: status gives them by error code. */
+function errorCount(errors) {
+  if (typeof errors === 'number') return errors;
+  return Object.values(errors ?? {}).reduce((sum, count) => sum + count, 0);
+}
+
 const COLUMNS = [
   { field: 'jobsPerSecond', label: 'jobs/s', value: (cell) => cell.jobsPerSecond },
   { field: 'p50', label: 'p50 ms', value: (cell) => cell.latencyMs.p50 },
@@ -76,7 +82,7 @@ const COLUMNS = [
   { field: 'coresUsed', label: 'cores', value: (cell) => cell.coresUsed, digits: 2 },
   { field: 'eventLoopDelayP99Ms', label: 'loop p99 ms', value: (cell) => cell.eventLoopDelayP99Ms },
   { field: 'memoryMiB', label: 'memory MiB', value: (cell) => cell.memoryBytes / 1048576, raw: (cell) => cell.memoryBytes, digits: 0 },
-  { field: 'errors', label: 'errors', value: (cell) => cell.errors, digits: 0 },
+  { field: 'errors', label: 'errors', value: (cell) => errorCount(cell.errors), digits: 0 },
 ];
 
 function renderScoreboards(status) {
