@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { spreadsOf } from '../../src/report/render-report-html.ts';
 import { CLI, NODE } from '../support/lab-daemon.ts';
 import { type StartedProcess, startProcess } from '../support/started-process.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { type HeadlessChromium, startHeadlessChromium } from './headless-chromium.ts';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -69,8 +70,12 @@ describe('report.html from a short real compare', () => {
 
     // Hovering a bar shows its numbers (vega's tooltip handler puts them in the title).
     await bars.first().hover();
-    const tooltip = await page.evaluate<string | null>("document.querySelector('#chart-view [title]')?.getAttribute('title') ?? null");
-    assert.match(tooltip ?? '', /jobsPerSecond/);
+    await bars.nth(1).hover();
+    const tooltip = await waitFor(
+      () => page.evaluate<string | null>("document.querySelector('#chart-view[title], #chart-view [title]')?.getAttribute('title') || null"),
+      { description: 'a tooltip after hovering a bar', timeoutMs: 5_000 },
+    );
+    assert.match(tooltip, /jobsPerSecond: \d/);
 
     const text = (await page.locator('main').textContent()) ?? '';
     for (const expected of ["The talk's table, for Node", 'Where Node differs from the talk', 'CPU-bound runs', 'http runs', 'The machine', 'Spread']) assert.ok(text.includes(expected), expected);
