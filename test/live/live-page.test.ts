@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
 import { STRATEGY_COMPARISON_UID } from '../../grafana/src/strategy-comparison.ts';
 import { GRAFANA_HOME_DASHBOARD_UID } from '../../src/http/routes/page.ts';
 import { type LabDaemon, startLabDaemon } from '../support/lab-daemon.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { contentShare } from './screenshot-content.ts';
 import { type HeadlessChromium, startHeadlessChromium } from './headless-chromium.ts';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
@@ -69,6 +69,27 @@ after(async () => {
 
 test('the Grafana link points at the home dashboard the bundle generates', () => {
   assert.equal(GRAFANA_HOME_DASHBOARD_UID, STRATEGY_COMPARISON_UID);
+});
+
+test('GET /api/v1/live answers the samples after since, one a second, and refuses a bad since', async () => {
+  type Live = { seq: number; intervalMs: number; samples: { seq: number; t: number; cells: { scenario: string; strategy: string; jobsPerSecond: number }[] }[] };
+  const all = await waitFor(
+    async () => {
+      const live = (await (await fetch(`${daemon!.url}/api/v1/live`)).json()) as Live;
+      return live.samples.filter((sample) => sample.cells.length > 0).length >= 3 && live;
+    },
+    { description: 'three samples with jobs in the feed', timeoutMs: 90_000, intervalMs: 500 },
+  );
+  assert.equal(all.intervalMs, 1000);
+  assert.ok(all.samples.length > 0 && all.samples.at(-1)!.seq === all.seq);
+  assert.ok(all.samples.every((sample, index) => index === 0 || (sample.seq === all.samples[index - 1]!.seq + 1 && sample.t > all.samples[index - 1]!.t)));
+  assert.ok(all.samples.some((sample) => sample.cells.some((cell) => cell.jobsPerSecond > 0)), 'the driver\'s jobs are counted');
+  const since = all.seq - 2;
+  const later = (await (await fetch(`${daemon!.url}/api/v1/live?since=${since}`)).json()) as { samples: { seq: number }[] };
+  assert.ok(later.samples.length >= 2 && later.samples.every((sample) => sample.seq > since));
+  const bad = await fetch(`${daemon!.url}/api/v1/live?since=-1`);
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { code: string }).code, 'LAB_ERR_PARAM_INVALID');
 });
 
 test('the live page shows every visited cell as /api/v1/status has it, its charts gain points, nothing leaves 127.0.0.1', async () => {
@@ -141,15 +162,14 @@ test('the live page shows every visited cell as /api/v1/status has it, its chart
   assert.match((await page.locator('#talk-table').textContent()) ?? '', /cores used \(Node, measured\).*up to \d+\.\d\d/s);
 
   const screenshot = await page.screenshot({ path: `${DOCS}live-page.png` });
-  const stats = await sharp(screenshot).stats();
-  assert.ok(stats.entropy > 1, `the 1280×800 screenshot has content (entropy ${stats.entropy})`);
-  assert.ok(stats.channels.some((channel) => channel.stdev > 20), 'the screenshot is not one flat colour');
+  const share = await contentShare(screenshot);
+  assert.ok(share > 0.02, `the 1280×800 screenshot has content (${(share * 100).toFixed(1)}% of pixels)`);
 
   // A phone: nothing wider than the screen (wide tables scroll inside their own region).
   await page.setViewportSize({ width: 375, height: 800 });
   await waitFor(async () => (await page.evaluate<number>('document.documentElement.scrollWidth')) <= 375, { description: 'no horizontal page scroll at 375 px', timeoutMs: 5_000 });
   const phone = await page.screenshot({ path: `${DOCS}live-page-375.png` });
-  assert.ok((await sharp(phone).stats()).entropy > 1);
+  assert.ok((await contentShare(phone)) > 0.02, 'the 375 px screenshot has content');
 
   // Keyboard (after the screenshots, so the focused skip link is not in them): the first Tab lands on the skip link.
   await page.keyboard.press('Tab');
