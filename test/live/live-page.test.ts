@@ -71,6 +71,10 @@ test('the Grafana link points at the home dashboard the bundle generates', () =>
   assert.equal(GRAFANA_HOME_DASHBOARD_UID, STRATEGY_COMPARISON_UID);
 });
 
+test("the startup message prints the page's URL", () => {
+  assert.ok(daemon!.output().includes(`live page: open ${daemon!.url}/ in a browser`), daemon!.output());
+});
+
 test('GET /api/v1/live answers the samples after since, one a second, and refuses a bad since', async () => {
   type Live = { seq: number; intervalMs: number; samples: { seq: number; t: number; cells: { scenario: string; strategy: string; jobsPerSecond: number }[] }[] };
   const all = await waitFor(
