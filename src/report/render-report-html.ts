@@ -43,16 +43,21 @@ function median(values: readonly number[]): number {
 
 /**
  * The spread of a run's figures, whatever shape report.json gives it: any object with numeric
- * `min` and `max` (and maybe `median`, `rounds`) anywhere in the run, and arrays of rounds whose
- * numeric figures get their median and min–max here. A report without either has no spread.
+ * `min` and `max` (and maybe `median`) anywhere in the run, e.g. `jobsPerSecond: {median, min,
+ * max}` or `latencyMs.p99: {…}`, with the run's `rounds` count; only when there is none, arrays
+ * of rounds, whose numeric figures get their median and min–max here. A single-round report
+ * has no spread.
  */
 export function spreadsOf(run: unknown): Spread[] {
-  const found: Spread[] = [];
+  if (!isRecord(run)) return [];
+  const rounds = isNumber(run.rounds) ? run.rounds : undefined;
+  const direct: Spread[] = [];
+  const fromRounds: Spread[] = [];
   const visit = (value: unknown, path: string, depth: number): void => {
     if (depth > 4) return;
     if (isRecord(value)) {
       if (isNumber(value.min) && isNumber(value.max)) {
-        found.push({ figure: path, median: isNumber(value.median) ? value.median : undefined, min: value.min, max: value.max, rounds: isNumber(value.rounds) ? value.rounds : undefined });
+        direct.push({ figure: path, median: isNumber(value.median) ? value.median : undefined, min: value.min, max: value.max, rounds: isNumber(value.rounds) ? value.rounds : rounds });
         return;
       }
       for (const [key, child] of Object.entries(value)) visit(child, path === '' ? key : `${path}.${key}`, depth + 1);
@@ -70,18 +75,15 @@ export function spreadsOf(run: unknown): Spread[] {
       for (const item of value as Record<string, unknown>[]) collect(item, '');
       for (const [name, values] of figures) {
         if (values.length === value.length && Math.min(...values) !== Math.max(...values)) {
-          found.push({ figure: `${path}: ${name}`, median: median(values), min: Math.min(...values), max: Math.max(...values), rounds: values.length });
+          fromRounds.push({ figure: `${path}: ${name}`, median: median(values), min: Math.min(...values), max: Math.max(...values), rounds: values.length });
         }
       }
     }
   };
-  if (isRecord(run)) {
-    for (const [key, value] of Object.entries(run)) {
-      if (key === 'latencyMs' || key === 'errors') continue;
-      visit(value, key, 0);
-    }
+  for (const [key, value] of Object.entries(run)) {
+    if (key !== 'errors') visit(value, key, 0);
   }
-  return found;
+  return direct.length > 0 ? direct : fromRounds;
 }
 
 function digits(value: number): string {

@@ -24,6 +24,19 @@ describe('spread of a figure, whatever shape report.json gives it', () => {
       { figure: 'rounds: latencyMs.p99', median: 25, min: 20, max: 30, rounds: 3 },
     ]);
     assert.deepEqual(spreadsOf({ jobsPerSecond: 10, latencyMs: { p50: 1, p90: 2, p99: 3, max: 4, mean: 2 }, errors: {} }), []);
+    // Spreads in place of the figures, with the run's round count (and the rounds themselves, not counted twice).
+    assert.deepEqual(
+      spreadsOf({
+        rounds: 3,
+        jobsPerSecond: { median: 10, min: 9, max: 12 },
+        latencyMs: { p50: { median: 1, min: 1, max: 2 }, p99: { median: null, min: null, max: null } },
+        runs: [{ jobsPerSecond: 9 }, { jobsPerSecond: 12 }, { jobsPerSecond: 10 }],
+      }),
+      [
+        { figure: 'jobsPerSecond', median: 10, min: 9, max: 12, rounds: 3 },
+        { figure: 'latencyMs.p50', median: 1, min: 1, max: 2, rounds: 3 },
+      ],
+    );
   });
 });
 
