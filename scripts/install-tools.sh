@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real tools the tests drive (`npm run tools`):
 #   prometheus, promtool, chromium   Debian packages, via apt-get when missing
-#   vegeta                           go install, pinned (the load generator of the API tests
-#                                    and the stress benchmark; MIT)
+#   k6                               go install, pinned
 #   otelcol-lab                      OpenTelemetry Collector built by the official
 #                                    builder from tools/otelcol/builder-config.yaml
-#   kubectl kustomize / kustomize    deploy/k8s builds: kubectl from PATH when it embeds
-#                                    kustomize v5 (it is not fetched here); else the
-#                                    standalone kustomize, go install, pinned
 # Go builds land in a cache outside the repo (binaries in $cache/bin) and are reused:
 # with everything in place this does no work and just prints the paths.
 # test/support/tools.ts resolves the tools the same way: cache bin, PATH, /usr/bin.
@@ -17,12 +13,9 @@
 #   GO             the go binary (default: go on PATH, then /usr/local/go/bin/go)
 set -euo pipefail
 
-# vegeta: MIT. k6 (AGPL-3.0) is not built or fetched here: the k6 scripts are for users.
-readonly VEGETA_VERSION=v12.13.0
+readonly K6_VERSION=v1.8.1
 # Must equal the v0.x versions in the manifest; bump both together.
 readonly OCB_VERSION=v0.165.0
-# The kustomize that kubectl 1.32 embeds; built only when no such kubectl is on PATH.
-readonly KUSTOMIZE_VERSION=v5.5.0
 
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 readonly root
@@ -139,7 +132,7 @@ ensure_go() {
     go_bin=/usr/local/go/bin/go
   fi
   [[ -n $go_bin && -x $go_bin ]] ||
-    die "go not found (looked at \$GO, PATH and /usr/local/go/bin/go); vegeta and otelcol-lab are built from source and need Go 1.26 or newer"
+    die "go not found (looked at \$GO, PATH and /usr/local/go/bin/go); k6 and otelcol-lab are built from source and need Go 1.26 or newer"
   # The builder runs `go` itself: make it find the same one.
   PATH=$(dirname -- "$go_bin"):$PATH
   export PATH
@@ -162,17 +155,17 @@ go_install() { # GOBIN, module@version, log file
   run_logged "$3" env GOBIN="$1" GOFLAGS="$go_flags" "$go_bin" install -ldflags='-s -w' "$2"
 }
 
-install_vegeta() {
-  local want="github.com/tsenart/vegeta/v12@$VEGETA_VERSION" log_file=$logs/vegeta.log
-  is_current "$bin/vegeta" "$stamps/vegeta" "$want" && return 0
+install_k6() {
+  local want="go.k6.io/k6@$K6_VERSION" log_file=$logs/k6.log
+  is_current "$bin/k6" "$stamps/k6" "$want" && return 0
   ensure_go
-  log "building vegeta $VEGETA_VERSION (first time, about a minute)…"
+  log "building k6 $K6_VERSION (first time, a few minutes)…"
   local start=$SECONDS
   : >"$log_file"
   go_install "$bin" "$want" "$log_file"
-  run_logged "$log_file" "$bin/vegeta" -version
-  printf '%s\n' "$want" >"$stamps/vegeta"
-  log "built vegeta in $(elapsed $((SECONDS - start)))"
+  run_logged "$log_file" "$bin/k6" version
+  printf '%s\n' "$want" >"$stamps/k6"
+  log "built k6 in $(elapsed $((SECONDS - start)))"
 }
 
 install_otelcol() {
@@ -219,35 +212,6 @@ install_otelcol() {
   log "built otelcol-lab in $(elapsed $((SECONDS - start)))"
 }
 
-# --- kustomize -------------------------------------------------------------------
-
-# test/k8s/ builds deploy/k8s with `kubectl kustomize` (what `kubectl apply -k` runs) when
-# the kubectl on PATH embeds kustomize v5 (kubectl >= 1.27; the machine images here have
-# one). kubectl is not installed here: Debian's package (kubernetes-client) is kubectl 1.20
-# with kustomize v2, which cannot build these kustomizations, and kubectl is not published
-# on the Go module proxy. Without a suitable kubectl, the standalone kustomize (Apache-2.0)
-# is built from the module proxy; test/k8s/support/kustomize.ts uses it then.
-kubectl_with_kustomize_v5() {
-  local kubectl
-  kubectl=$(find_tool kubectl) || return 1
-  "$kubectl" version --client 2>/dev/null | grep -q '^Kustomize Version: v5\.' || return 1
-  printf '%s\n' "$kubectl"
-}
-
-install_kustomize() {
-  kubectl_with_kustomize_v5 >/dev/null && return 0
-  local want="sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" log_file=$logs/kustomize.log
-  is_current "$bin/kustomize" "$stamps/kustomize" "$want" && return 0
-  ensure_go
-  log "no kubectl with kustomize v5 on PATH: building kustomize $KUSTOMIZE_VERSION (a minute or two)…"
-  local start=$SECONDS
-  : >"$log_file"
-  go_install "$bin" "$want" "$log_file"
-  run_logged "$log_file" "$bin/kustomize" version
-  printf '%s\n' "$want" >"$stamps/kustomize"
-  log "built kustomize in $(elapsed $((SECONDS - start)))"
-}
-
 # --- main ------------------------------------------------------------------------
 
 [[ -f $manifest ]] || die "collector manifest not found: $manifest"
@@ -257,18 +221,11 @@ exec 9>"$cache/.lock"
 flock 9
 
 install_debian_packages
-install_vegeta
+install_k6
 install_otelcol
-install_kustomize
 
 printf 'tools ready (cache %s):\n' "$cache"
-for tool in vegeta otelcol-lab prometheus promtool chromium; do
+for tool in k6 otelcol-lab prometheus promtool chromium; do
   path=$(find_tool "$tool") || die "$tool is still missing after installing"
   printf '  %-12s %s\n' "$tool" "$path"
 done
-if path=$(kubectl_with_kustomize_v5); then
-  printf '  %-12s %s kustomize\n' kustomize "$path"
-else
-  path=$(find_tool kustomize) || die "kustomize is still missing after installing"
-  printf '  %-12s %s\n' kustomize "$path"
-fi
