@@ -12,6 +12,7 @@ import { SCENARIOS } from './scenarios/catalog.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
+import { liveRoute } from './http/routes/live.ts';
 import { metricsRoute } from './http/routes/metrics.ts';
 import { faultRoutes } from './http/routes/faults.ts';
 import { chaosRoutes } from './http/routes/chaos.ts';
@@ -22,6 +23,7 @@ import { httpRequestMetrics } from './telemetry/http-request-metrics.ts';
 import { CellMetrics } from './telemetry/cell-metrics.ts';
 import { JobTelemetry } from './telemetry/job-telemetry.ts';
 import { LabMetrics } from './telemetry/lab-metrics.ts';
+import { LiveFeed } from './telemetry/live-feed.ts';
 import { MetricsExposition } from './telemetry/metrics-exposition.ts';
 import { RuntimeSampler } from './telemetry/runtime-sampler.ts';
 import { type EmbeddedUpstream, startEmbeddedUpstream } from './upstream/embedded-upstream.ts';
@@ -58,10 +60,13 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
   const usage = new ResourceUsage(() => childPids(strategies.values()));
   const metrics = new LabMetrics();
   let sampler: RuntimeSampler | undefined;
+  // The live page's feed sees every job first, then the telemetry; http job spans carry the active faults.
+  const liveFeed = new LiveFeed({ inner: new JobTelemetry(metrics, { faults: () => faults?.controller.activeLabel() ?? 'none' }) });
 
   const closePools = async (): Promise<void> => {
     stopChaos();
     await sampler?.stop();
+    liveFeed.stopSampling();
     await Promise.allSettled([...strategies.values()].map((strategy) => strategy.close()));
     usage.close();
   };
@@ -70,8 +75,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
     if (config.upstreamUrl === undefined) upstream = await startEmbeddedUpstream({ delayMs: config.upstreamDelayMs, jitterMs: config.upstreamJitterMs, faults: config.faults.upstream });
     faults = await startFaults({ config, upstreamUrl: config.upstreamUrl ?? upstream?.url, onChange: (active) => recordActiveFaults(metrics, active) });
     const upstreamUrl = faults.upstreamUrl;
-    const faultController = faults.controller;
-    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: new JobTelemetry(metrics, { faults: () => faultController.activeLabel() }) });
+    const runner = new JobRunner({ strategies, queueLimit: config.queueLimit, timeoutMs: config.jobTimeoutMs, upstreamUrl, observer: liveFeed });
     const cellMetrics = config.driver ? new CellMetrics(metrics, planCycle(config.scenarios, config.strategies, config.mix).flatMap((stage) => stage.cells)) : undefined;
     const driver = config.driver
       ? new Driver({
@@ -94,14 +98,16 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
     };
     const chaos = new WorkerChaos({ strategies, activeStrategy: context.defaultStrategy, intervalMs: config.chaosKillIntervalMs, onKill: (strategy, worker) => log(`chaos: killed ${strategy} worker pid ${worker.pid} thread ${worker.threadId}`) });
     stopChaos = () => chaos.stop();
-    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller), chaosRoutes(chaos)]);
+    server = createApiServer(context, [httpRequestMetrics(metrics), metricsRoute(new MetricsExposition(metrics.registry)), faultRoutes(faults.controller), chaosRoutes(chaos), liveRoute(liveFeed)]);
     sampler = new RuntimeSampler({ metrics, strategies, runner, usage, activeStrategy: () => driver?.activeStrategy });
     await sampler.start();
+    liveFeed.startSampling();
     await server.listen({ host: config.host, port: config.port });
     const address = server.server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     log(`concurrency-lab listening on ${url} (strategies ${config.strategies.join(',')}, workers ${config.workers}, ${config.ioTasksPerWorker} I/O jobs per worker, driver ${config.driver ? `on, ${config.mix}` : 'off'}, upstream ${upstreamUrl})`);
     log(`metrics on ${url}/metrics; ${options.tracesDescription ?? 'traces are off'}`);
+    log(`live page: open ${url}/ in a browser`);
 
     await Promise.all([...strategies.values()].map((strategy) => strategy.ready()));
     notReadyReason = undefined;

@@ -120,6 +120,6 @@ export function registerCompareCommand(program: Command): void {
       const report = await runCompare(resolved, new CompareProgress());
       printReport(report);
       const files = await writeReport(report, resolved.outDir);
-      process.stdout.write(`wrote ${files.markdown}, ${files.json} and ${files.chart}\n`);
+      process.stdout.write(`wrote ${files.markdown}, ${files.json}, ${files.chart} and ${files.html}\n`);
     });
 }

@@ -144,6 +144,12 @@ export const ENV_SCHEMA = {
     allowed: 'an http:// or https:// URL',
     description: 'Upstream of the http scenario. Unset: the daemon starts the embedded upstream as a separate process.',
   }),
+  LAB_GRAFANA_URL: option<string | undefined>({
+    schema: z.url({ protocol: /^https?$/ }),
+    default: undefined,
+    allowed: 'an http:// or https:// URL',
+    description: "Grafana's address (e.g. http://127.0.0.1:3000): when set, the live page at / links to its dashboards.",
+  }),
   LAB_UPSTREAM_DELAY_MS: option<number>({
     schema: integer(0, 60_000),
     default: 50,

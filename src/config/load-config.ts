@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   readonly port: number;
   readonly maxConnections: number;
   readonly upstreamUrl: string | undefined;
+  /** Grafana, for the live page's links; undefined when not configured. */
+  readonly grafanaUrl: string | undefined;
   readonly upstreamDelayMs: number;
   readonly upstreamJitterMs: number;
   readonly shutdownGraceMs: number;
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
     port: values.LAB_PORT,
     maxConnections: values.LAB_MAX_CONNECTIONS,
     upstreamUrl: values.LAB_UPSTREAM_URL,
+    grafanaUrl: values.LAB_GRAFANA_URL,
     upstreamDelayMs: values.LAB_UPSTREAM_DELAY_MS,
     upstreamJitterMs: values.LAB_UPSTREAM_JITTER_MS,
     shutdownGraceMs: values.LAB_SHUTDOWN_GRACE_MS,

@@ -5,6 +5,7 @@ import { clientErrorHandler } from './client-error-handler.ts';
 import { errorBody, toApiError } from './error-response.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { pageRoutes } from './routes/page.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { statusRoutes } from './routes/status.ts';
 import { strategyRoutes } from './routes/strategies.ts';
@@ -60,6 +61,6 @@ export function createApiServer(context: ApiContext, extraRoutes: readonly Route
   // Connections past the limit are closed as they arrive.
   app.server.maxConnections = context.config.maxConnections;
 
-  for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, ...extraRoutes]) register(app, context);
+  for (const register of [healthRoutes, statusRoutes, scenarioRoutes, strategyRoutes, jobRoutes, pageRoutes, ...extraRoutes]) register(app, context);
   return app;
 }
