@@ -40,6 +40,7 @@ export class RuntimeSampler {
   readonly #options: RuntimeSamplerOptions;
   readonly #loopDelay = loopDelayMonitor();
   #timer: NodeJS.Timeout | undefined;
+  #warned = false;
   #previous: Previous | undefined;
   #sampling: Promise<void> | undefined;
 
@@ -51,11 +52,20 @@ export class RuntimeSampler {
     this.#loopDelay.enable();
     await this.sample();
     this.#timer = setInterval(() => {
-      this.#sampling ??= this.sample().finally(() => {
-        this.#sampling = undefined;
-      });
+      // A sample started by a timer must never reject unhandled and end the daemon: warn once, go on.
+      this.#sampling ??= this.sample()
+        .catch((error: unknown) => this.#warnOnce(error))
+        .finally(() => {
+          this.#sampling = undefined;
+        });
     }, this.#options.intervalMs ?? 1000);
     this.#timer.unref();
+  }
+
+  #warnOnce(error: unknown): void {
+    if (this.#warned) return;
+    this.#warned = true;
+    process.emitWarning(`the runtime sampler failed and skips samples that fail: ${(error as Error).stack ?? String(error)}`);
   }
 
   async stop(): Promise<void> {
