@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { Tinypool } from 'tinypool';
 import { type ControlMessage, isControlMessage } from './control-message.ts';
 import { type PoolControl, PoolStrategy, type TaskPool } from './pool-strategy.ts';
@@ -71,7 +72,12 @@ export class ChildProcessesStrategy extends PoolStrategy {
       control,
       workerKind: 'child process',
       listWorkers: () => children().map((child) => ({ pid: child.threadId, threadId: 0 })),
-      killWorker: ({ pid }) => process.kill(pid, 'SIGKILL'),
+      killWorker: async ({ pid }) => {
+        const child = children().find((worker) => worker.threadId === pid)?.process;
+        const exited = child === undefined || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : once(child, 'exit').then(() => {});
+        process.kill(pid, 'SIGKILL');
+        await exited;
+      },
     });
     this.#attachControl = control.attach;
   }

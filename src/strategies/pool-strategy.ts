@@ -31,8 +31,8 @@ export interface PoolStrategyOptions {
   workerKind: string;
   /** The live workers, in the pool's own terms. */
   listWorkers: () => WorkerIdentity[];
-  /** Ends a live worker abruptly (it is known to exist). */
-  killWorker: (worker: WorkerIdentity) => void;
+  /** Ends a live worker abruptly (it is known to exist); resolves once it has exited. */
+  killWorker: (worker: WorkerIdentity) => Promise<void>;
 }
 
 function workerKey({ pid, threadId }: WorkerIdentity): string {
@@ -63,7 +63,12 @@ export class PoolStrategy implements Strategy {
   readonly #control: PoolControl;
   readonly #workerKind: string;
   readonly #listWorkers: () => WorkerIdentity[];
-  readonly #killWorker: (worker: WorkerIdentity) => void;
+  readonly #killWorker: (worker: WorkerIdentity) => Promise<void>;
+  /**
+   * Workers being ended: until one has exited, the pool still counts it as holding its task and
+   * would hand it new ones (several per worker), which would then fail with it. New tasks wait.
+   */
+  readonly #exiting = new Set<Promise<void>>();
   /** Workers seen alive, to count the ones that disappear. */
   readonly #knownWorkers = new Set<string>();
   /** Workers this strategy ended to stop a cancelled CPU job: their disappearance is a cancel, not a crash. */
@@ -97,9 +102,10 @@ export class PoolStrategy implements Strategy {
     });
   }
 
-  execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
-    if (this.#closed) return Promise.reject(new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool is closed`));
-    if (signal.aborted) return Promise.reject(signal.reason);
+  async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
+    while (this.#exiting.size > 0) await Promise.all(this.#exiting);
+    if (this.#closed) throw new LabError('LAB_ERR_SHUTTING_DOWN', `the ${this.name} pool is closed`);
+    if (signal.aborted) throw signal.reason;
     if (task.kind === 'cpu') this.#cpuTasks.set(task.id, { worker: undefined, cancelled: false });
     const pending = this.#pool.run(task);
     return new Promise<TaskOutcome>((resolve, reject) => {
@@ -138,8 +144,10 @@ export class PoolStrategy implements Strategy {
     const deadline = performance.now() + READY_TIMEOUT_MS;
     while (answered.size < this.workerCount) {
       if (performance.now() > deadline) throw new LabError('LAB_ERR_WORKER_CRASHED', `only ${answered.size} of ${this.workerCount} ${this.#workerKind}es started within ${READY_TIMEOUT_MS} ms`);
-      const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK)));
-      for (const reply of replies) answered.add(workerKey(reply));
+      while (this.#exiting.size > 0) await Promise.all(this.#exiting);
+      // A warm-up handed to a worker that dies meanwhile is simply tried again.
+      const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK).catch(() => undefined)));
+      for (const reply of replies) if (reply !== undefined) answered.add(workerKey(reply));
       if (answered.size < this.workerCount) await sleep(10);
     }
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
@@ -153,7 +161,10 @@ export class PoolStrategy implements Strategy {
   terminateWorker(worker: WorkerIdentity): boolean {
     const key = workerKey(worker);
     if (this.#closed || !this.#listWorkers().some((live) => workerKey(live) === key)) return false;
-    this.#killWorker(worker);
+    const exited = this.#killWorker(worker)
+      .catch(() => {})
+      .finally(() => this.#exiting.delete(exited));
+    this.#exiting.add(exited);
     return true;
   }
 

@@ -42,7 +42,9 @@ export class WorkerThreadsStrategy extends PoolStrategy {
       control: broadcastControl(),
       workerKind: 'worker thread',
       listWorkers: () => pool.threads.map((thread) => ({ pid: process.pid, threadId: thread.threadId })),
-      killWorker: ({ threadId }) => void pool.threads.find((thread) => thread.threadId === threadId)?.terminate(),
+      killWorker: async ({ threadId }) => {
+        await pool.threads.find((thread) => thread.threadId === threadId)?.terminate();
+      },
     });
   }
 }

@@ -109,9 +109,9 @@ describe('the daemon', () => {
 
   it('on SIGTERM under load: finishes or cancels in-flight jobs within the grace period, exits 0, leaves no process behind', async () => {
     const graceMs = 3_000;
-    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'processes', LAB_SIZES: 'thumbnail=800,matrix=300,array=200000', LAB_WORKERS: '2', LAB_SHUTDOWN_GRACE_MS: String(graceMs), LAB_UPSTREAM_DELAY_MS: '200' });
+    const daemon = await startLabDaemon({ LAB_STRATEGIES: 'processes', LAB_MIX: 'mixed', LAB_SIZES: 'thumbnail=800,matrix=300,array=200000', LAB_WORKERS: '2', LAB_SHUTDOWN_GRACE_MS: String(graceMs), LAB_UPSTREAM_DELAY_MS: '200' });
     started.push(daemon);
-    // Under load: jobs are in flight on the pool and the http lanes wait on the upstream.
+    // Under load: every scenario at once (mixed), so jobs are in flight on the pool and the http lanes wait on the upstream.
     await waitFor(
       async () => {
         const status = await getJson(`${daemon.url}/api/v1/status`);

@@ -115,17 +115,19 @@ describe('job runner: timeouts, cancellation and bounded queues', () => {
   it('queue limit 0 means no queue on every strategy: a job starts at once or is shed, and async is not bounded', async () => {
     const runner = runnerWith({ queueLimit: 0 });
     const controller = new AbortController();
+    // threads has 2 CPU slots: long matrix jobs hold them (cancelled at the end, which ends their workers).
     const running = [
-      ...Array.from({ length: 2 }, () => runner.run({ scenario: 'http', kind: 'io', strategy: 'threads', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
+      ...Array.from({ length: 2 }, () => runner.run({ scenario: 'matrix', kind: 'cpu', strategy: 'threads', size: 600, signal: controller.signal }).catch((error: unknown) => error)),
       runner.run({ scenario: 'http', kind: 'io', strategy: 'sequential', size: 10, signal: controller.signal }).catch((error: unknown) => error),
       ...Array.from({ length: 5 }, () => runner.run({ scenario: 'http', kind: 'io', strategy: 'async', size: 10, signal: controller.signal }).catch((error: unknown) => error)),
     ];
-    await assert.rejects(runner.run({ scenario: 'http', kind: 'io', strategy: 'threads', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
+    await assert.rejects(runner.run({ scenario: 'matrix', kind: 'cpu', strategy: 'threads', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
     await assert.rejects(runner.run({ scenario: 'http', kind: 'io', strategy: 'sequential', size: 10 }), { code: 'LAB_ERR_QUEUE_FULL' });
-    assert.deepEqual(runner.load('threads'), { inFlight: 2, busy: 2, queued: 0 });
-    assert.deepEqual(runner.load('async'), { inFlight: 5, busy: 5, queued: 0 });
+    assert.deepEqual(runner.load('threads'), { inFlight: 2, running: 2, queued: 0, busyWorkers: 2 });
+    assert.deepEqual(runner.load('async'), { inFlight: 5, running: 5, queued: 0, busyWorkers: 1 });
     controller.abort();
     await Promise.all(running);
+    await strategies.find((strategy) => strategy.name === 'threads')!.ready();
   });
 
   it('errors from inside a worker keep their code across the boundary', async () => {

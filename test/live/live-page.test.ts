@@ -156,11 +156,12 @@ test('the live page shows every visited cell as /api/v1/status has it, its chart
   await waitFor(async () => (await points()) >= before + 3, { description: `the chart growing from ${before} points`, timeoutMs: 20_000 });
   assert.ok((await page.locator('#chart-throughput canvas').count()) > 0, 'uPlot drew a canvas');
 
-  // Links, and the faults panel stays hidden on a daemon without the faults API.
+  // Links, and the faults panel: this daemon has the faults API, so the page shows the active faults.
   assert.equal(await page.locator('a', { hasText: 'Grafana dashboard' }).getAttribute('href'), `${GRAFANA}/d/${STRATEGY_COMPARISON_UID}`);
   assert.equal(await page.locator('a[href="/metrics"]').count(), 1);
   assert.equal(await page.locator('a[href="/api/v1/status"]').count(), 1);
-  assert.equal(await page.locator('#faults').isHidden(), true);
+  await waitFor(async () => !(await page.locator('#faults').isHidden()), { description: 'the faults panel', timeoutMs: 10_000 });
+  assert.match((await page.locator('#faults').textContent()) ?? '', /upstream/, 'the active faults as GET /api/v1/faults has them');
 
   // The talk's table has the measured rows.
   assert.match((await page.locator('#talk-table').textContent()) ?? '', /cores used \(Node, measured\).*up to \d+\.\d\d/s);
