@@ -20,8 +20,9 @@ async function closedAfter(socket: Socket, startedMs: number): Promise<{ ms: num
   let received = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (received += chunk));
+  // A reset (ECONNRESET) is a close too; events.once would reject on the 'error' before it.
   socket.on('error', () => {});
-  await once(socket, 'close');
+  await new Promise((resolve) => socket.once('close', resolve));
   return { ms: Date.now() - startedMs, received };
 }
 
