@@ -111,6 +111,8 @@ describe('vegeta load against the daemon: client and server agree, per strategy'
         ratePerSecond: RATE_PER_SECOND,
         durationMs: DURATION_MS,
         timeoutMs: 10_000,
+        // The job report in each answer: the daemon's own duration of that job.
+        maxBodyBytes: 4096,
       });
       const planned = (RATE_PER_SECOND * DURATION_MS) / 1000;
       // What is compared is what was sent; on a starved machine vegeta sends somewhat fewer.
@@ -141,14 +143,18 @@ describe('vegeta load against the daemon: client and server agree, per strategy'
       }
       const serverBucket = quantileBucket(cumulative, result.requests, 0.99);
       const clientBucket = bucketOf(clientLatency.p99Ms / 1000);
+      // The histogram's p99 is the p99 of the durations the client was told job by job (each
+      // answer's durationMs), to the bucket. The client's own p99 adds the HTTP round trip on
+      // top: with 75 requests one slow answer decides it, so it is bounded from below only.
+      const reported = result.hits.map((hit) => (JSON.parse(hit.body) as { durationMs: number }).durationMs).sort((a, b) => a - b);
+      const reportedP99Ms = reported[Math.ceil(0.99 * reported.length) - 1]!;
+      const reportedBucket = bucketOf(reportedP99Ms / 1000);
       t.diagnostic(
         `${strategy}: ${result.requests} requests; client p50 ${clientLatency.p50Ms.toFixed(2)} ms, p99 ${clientLatency.p99Ms.toFixed(2)} ms in ${describeBucket(clientBucket)}; ` +
-          `daemon p99 in ${describeBucket(serverBucket)}`,
+          `reported job p99 ${reportedP99Ms.toFixed(2)} ms in ${describeBucket(reportedBucket)}; daemon histogram p99 in ${describeBucket(serverBucket)}`,
       );
-      assert.ok(
-        clientBucket === serverBucket || clientBucket === serverBucket + 1,
-        `client p99 ${clientLatency.p99Ms.toFixed(2)} ms is in ${describeBucket(clientBucket)}, the daemon's p99 in ${describeBucket(serverBucket)}`,
-      );
+      assert.equal(reportedBucket, serverBucket, `the job durations the client was told have their p99 in ${describeBucket(reportedBucket)}, the histogram in ${describeBucket(serverBucket)}`);
+      assert.ok(clientBucket >= serverBucket, `client p99 ${clientLatency.p99Ms.toFixed(2)} ms (${describeBucket(clientBucket)}) is not below the daemon's (${describeBucket(serverBucket)})`);
 
       // Exemplars carry the trace id of a job they sampled: the daemon continued our traceparents.
       const fresh = afterView.histogram.exemplarTraceIds.filter((id) => !before.histogram.exemplarTraceIds.includes(id));
