@@ -205,29 +205,9 @@ function promqlLiveSuite(options: SuiteOptions): void {
           timeoutMs: 30_000,
           intervalMs: 1_000,
         });
-        // Range summaries over the active windows (a strategy's p99 while it ran the scenario)
-        // need the rate window to have caught up too: give the run up to a minute more, until
-        // every dashboard query has data; the tests below then name what is still missing.
-        const dashboards = [...generateDashboards().values()].map((text) => JSON.parse(text) as DashboardJson);
-        await waitFor(
-          async () => {
-            endSeconds = Date.now() / 1000;
-            const values = templateValues();
-            for (const dashboard of dashboards) {
-              for (const query of dashboardQueries(dashboard)) {
-                if (query.kind === 'variable') continue;
-                const expr = fillTemplateVariables(query.expr, values);
-                const result = query.kind === 'instant' ? await client.query(expr, endSeconds) : await client.queryRange(expr, startSeconds, endSeconds, 1);
-                if (!hasFiniteSample(result)) return false;
-              }
-            }
-            return true;
-          },
-          { description: 'every dashboard query to have data', timeoutMs: 60_000, intervalMs: 2_000 },
-        ).catch(() => undefined);
       }
       // The rules have evaluated the remote-written k6 series (their rate() needs two rule runs).
-      await waitFor(async () => (await client.query('count(k6:http_reqs:rate1m)'))[0]?.values[0]?.[1] === STRATEGIES.length, {
+      await waitFor(async () => (await client.query('count(max_over_time(k6:http_reqs:rate1m[10m]))'))[0]?.values[0]?.[1] === STRATEGIES.length, {
         description: "the k6 recording rules to have evaluated every strategy's and the flood's series",
         timeoutMs: 30_000,
         intervalMs: 1_000,
