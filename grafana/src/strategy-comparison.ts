@@ -80,7 +80,8 @@ const TALK_TABLE_COLUMNS: readonly TableColumnSpec[] = [
   },
   {
     name: 'Latency p99 (avg)',
-    expr: overActiveWindows('avg', histogramQuantile(0.99, 'lab_job_duration_seconds', SCENARIO_AND_STRATEGY, 'strategy')),
+    // `> 0` drops the NaN of a stretch with no job in the rate window, which would make the average NaN.
+    expr: overActiveWindows('avg', `${histogramQuantile(0.99, 'lab_job_duration_seconds', SCENARIO_AND_STRATEGY, 'strategy')} > 0`),
     unit: 's',
   },
   {
