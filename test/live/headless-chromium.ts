@@ -62,7 +62,8 @@ export async function startHeadlessChromium(): Promise<HeadlessChromium> {
     browser = await chromium.connectOverCDP(started.ready![1]!);
   } catch (error) {
     await started?.stop('SIGKILL');
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still write into the profile for a moment after it exits.
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     throw error;
   }
   const requests: string[] = [];
@@ -102,7 +103,8 @@ export async function startHeadlessChromium(): Promise<HeadlessChromium> {
     async close() {
       await connected.close().catch(() => {});
       await chromiumProcess.stop('SIGTERM', 5_000);
-      await rm(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still write into the profile for a moment after it exits.
+      await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
 }
