@@ -14,7 +14,8 @@ export interface WorkerChaosOptions {
 /**
  * Worker chaos: ends one worker of a pool abruptly, as a crash would (SIGKILL for a child
  * process, terminate() for a thread), on a timer (LAB_CHAOS_KILL_INTERVAL_MS) or once on
- * request. Only the jobs on that worker fail (LAB_ERR_WORKER_CRASHED); the pool replaces it.
+ * request. Only the jobs on that worker fail (LAB_ERR_WORKER_CRASHED); the pool replaces it,
+ * and the timer kills again only once the pool is full.
  */
 export class WorkerChaos {
   readonly #options: WorkerChaosOptions;
@@ -35,7 +36,12 @@ export class WorkerChaos {
     this.#timer = setInterval(() => {
       // A timer callback must never throw into the process.
       try {
-        this.killOne(this.#options.activeStrategy());
+        const strategy = this.#options.activeStrategy();
+        // A tick while the pool still replaces its last victim waits: a machine slower to start a
+        // worker than the interval would otherwise be driven down to no workers at all.
+        const pool = this.#options.strategies.get(strategy);
+        if (pool !== undefined && pool.workers().length < pool.workerCount) return;
+        this.killOne(strategy);
       } catch (error) {
         process.emitWarning(`worker chaos: ${(error as Error).message}`);
       }
