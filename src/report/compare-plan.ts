@@ -6,6 +6,7 @@ import { strategySlots } from '../strategies/strategy-slots.ts';
 import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
 import { howManyFitExpectedSeconds } from './how-many-fit.ts';
 import { interleaveRounds } from './interleave-rounds.ts';
+import { PYTHON_WORKLOADS, type PythonRun } from './python-schema.ts';
 
 /** A cell of the compare: a scenario on a strategy (of a pool size) at a concurrency, measured in one or more rounds. */
 export interface PlannedCell {
@@ -31,6 +32,26 @@ export interface PlannedRun extends PlannedCell {
   readonly expectedSeconds: number;
 }
 
+/** A Python row of the compare (python/reference.py): the talk's code on one of its models, measured in one or more rounds. */
+export interface PlannedPythonCell {
+  readonly workload: PythonRun['workload'];
+  readonly model: PythonRun['model'];
+  readonly size: number;
+  /** Jobs kept in flight. */
+  readonly concurrency: number;
+  /** Rounds this row is measured in: those of the Node cells of its scenario. */
+  readonly rounds: number;
+}
+
+/** One round of one Python row. */
+export interface PlannedPythonRun extends PlannedPythonCell {
+  readonly round: number;
+  readonly expectedSeconds: number;
+}
+
+/** One step of the compare, in the order they run: a Node round or a Python round among them. */
+export type PlannedStep = { readonly language: 'node'; readonly run: PlannedRun } | { readonly language: 'python'; readonly run: PlannedPythonRun };
+
 /** A combination left out, and why. */
 export interface SkippedRun {
   readonly scenario: ScenarioName;
@@ -40,7 +61,9 @@ export interface SkippedRun {
 }
 
 export interface ComparePlan {
-  /** Every round of every cell, in the order they run. */
+  /** Every round of every Node cell and Python row, in the order they run. */
+  readonly steps: readonly PlannedStep[];
+  /** The Node rounds among the steps, in the same order. */
   readonly runs: readonly PlannedRun[];
   readonly skipped: readonly SkippedRun[];
   readonly estimatedSeconds: number;
@@ -97,6 +120,23 @@ function ioSkipReason(strategy: StrategyName, concurrency: number, options: Reso
   );
 }
 
+/** Interpreter start, Pool start and stop around a Python row's warm-up and measured time. */
+const PYTHON_START_SECONDS = 1;
+
+/**
+ * The Python rows of a scenario the talk has Python code for: thumbnail and matrix under
+ * sequential, multiprocessing.Pool and ThreadPoolExecutor at the Node CPU cells' concurrency;
+ * http under threads (requests) and asyncio (aiohttp) at every level.
+ */
+function pythonCells(scenario: ScenarioName, options: ResolvedCompareOptions, rounds: number): PlannedPythonCell[] {
+  const workload = PYTHON_WORKLOADS.find((name) => name === scenario);
+  if (options.python === undefined || workload === undefined) return [];
+  const row = (model: PythonRun['model'], concurrency: number): PlannedPythonCell => ({ workload, model, size: options.sizes[scenario], concurrency, rounds });
+  if (workload === 'http') return options.ioConcurrency.flatMap((concurrency) => [row('threads', concurrency), row('asyncio', concurrency)]);
+  const concurrency = cpuConcurrency(options.workers);
+  return [row('sequential', 1), row('processes', concurrency), row('threads', concurrency)];
+}
+
 /**
  * Whether the CPU scenarios get a one-worker reference cell: when a pool is compared, its
  * efficiency needs one, unless the compared threads pool already has a single worker.
@@ -110,10 +150,12 @@ function needsReference(options: ResolvedCompareOptions): boolean {
  * Every round of every cell in the order it runs. Per scenario, the cells' rounds are
  * interleaved (A B C, C B A, …), each round a fresh strategy: CPU scenarios at 2 × workers in
  * flight (enough to keep every slot busy), plus the one-worker threads reference at 2 in
- * flight, `rounds` times; then http at each concurrency level, `ioRounds` times.
+ * flight, `rounds` times; then http at each concurrency level, `ioRounds` times. With
+ * --python, the scenario's Python rows take their place among its cells in every round, so
+ * Python and Node see the same drift of a shared machine.
  */
 export function planCompare(options: ResolvedCompareOptions): ComparePlan {
-  const runs: PlannedRun[] = [];
+  const steps: PlannedStep[] = [];
   const skipped: SkippedRun[] = [];
   const cpuScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'cpu');
   const ioScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'io');
@@ -135,15 +177,19 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
     const measuredSeconds = seconds(options.durationMs) + tail + (options.warmupMs > 0 ? seconds(options.warmupMs) + tail : 0);
     return startSeconds(planned.strategy, planned.workers) + measuredSeconds;
   };
-  const schedule = (cells: readonly PlannedCell[]): void => {
-    if (cells.length === 0) return;
-    for (const { cell: planned, round } of interleaveRounds(cells, cells[0]!.rounds)) runs.push({ ...planned, round, expectedSeconds: expectedSeconds(planned) });
+  const pythonSeconds = seconds(options.warmupMs + options.durationMs) + PYTHON_START_SECONDS;
+  const schedule = (scenario: ScenarioName, cells: readonly PlannedCell[], rounds: number): void => {
+    const all: Array<PlannedCell | PlannedPythonCell> = [...cells, ...pythonCells(scenario, options, rounds)];
+    if (all.length === 0) return;
+    for (const { cell: planned, round } of interleaveRounds(all, rounds)) {
+      steps.push('workload' in planned ? { language: 'python', run: { ...planned, round, expectedSeconds: pythonSeconds } } : { language: 'node', run: { ...planned, round, expectedSeconds: expectedSeconds(planned) } });
+    }
   };
 
   for (const scenario of cpuScenarios) {
     const cells = options.strategies.map((strategy) => cell('cpu', scenario, strategy, cpuConcurrency(options.workers)));
     if (needsReference(options)) cells.push(cell('cpu', scenario, 'threads', cpuConcurrency(REFERENCE_WORKERS), true));
-    schedule(cells);
+    schedule(scenario, cells, options.rounds);
   }
   for (const scenario of ioScenarios) {
     const cells: PlannedCell[] = [];
@@ -154,9 +200,10 @@ export function planCompare(options: ResolvedCompareOptions): ComparePlan {
         else skipped.push({ scenario, strategy, concurrency, reason });
       }
     }
-    schedule(cells);
+    schedule(scenario, cells, options.ioRounds);
   }
   const upstreamSeconds = ioScenarios.length > 0 ? 1 : 0;
-  const estimatedSeconds = upstreamSeconds + howManyFitExpectedSeconds(options.strategies, options.fitSample) + runs.reduce((sum, run) => sum + run.expectedSeconds, 0);
-  return { runs, skipped, estimatedSeconds };
+  const estimatedSeconds = upstreamSeconds + howManyFitExpectedSeconds(options.strategies, options.fitSample) + steps.reduce((sum, step) => sum + step.run.expectedSeconds, 0);
+  const runs = steps.flatMap((step) => (step.language === 'node' ? [step.run] : []));
+  return { steps, runs, skipped, estimatedSeconds };
 }

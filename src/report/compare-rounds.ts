@@ -10,6 +10,8 @@ import { spreadOf } from './spread.ts';
 /** One round as planned and as measured. */
 export interface MeasuredRun {
   readonly planned: PlannedRun;
+  /** Place of this round among all the compare's steps (Python rounds included), from 1. */
+  readonly position: number;
   readonly result: LoadResult;
 }
 
@@ -34,7 +36,7 @@ function cellKey(run: Pick<RunRecord, 'scenario' | 'strategy' | 'workers' | 'con
   return `${run.scenario}/${run.strategy}/${run.workers}/${run.concurrency}`;
 }
 
-function rawRecord({ planned, result }: MeasuredRun, position: number): RunRecord {
+function rawRecord({ planned, position, result }: MeasuredRun): RunRecord {
   const { latencyMs } = result;
   return {
     scenario: planned.scenario,
@@ -128,7 +130,7 @@ function summarize(kind: ScenarioKind, runs: readonly RunRecord[], options: Summ
  * order of their first round, so per scenario the compared strategies, then the reference.
  */
 export function summarizeRounds(measured: readonly MeasuredRun[], options: SummarizeRoundsOptions): { cpu: CellRecord[]; io: CellRecord[] } {
-  const kinded = measured.map((run, index) => ({ kind: run.planned.kind, record: rawRecord(run, index + 1) }));
+  const kinded = measured.map((run) => ({ kind: run.planned.kind, record: rawRecord(run) }));
   const records = withRatios(kinded);
   const groups = new Map<string, { kind: ScenarioKind; runs: RunRecord[] }>();
   records.forEach((record, index) => {

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { sourceImage } from '../scenarios/source-images.ts';
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { PYTHON_REFERENCE_SCRIPT } from './python-interpreter.ts';
-import type { PythonInterpreter, PythonRun, PythonSection, PythonUnit } from './python-schema.ts';
+import type { PlannedPythonRun } from './compare-plan.ts';
+import { summarizePythonRounds } from './python-rounds.ts';
+import type { PythonInterpreter, PythonRound, PythonRun, PythonSection, PythonUnit } from './python-schema.ts';
 
 const run = promisify(execFile);
 /** Beyond the measured and warm-up time: interpreter start, Pool start and stop. */
@@ -22,9 +24,6 @@ export interface PythonReferenceOptions {
   readonly scenarios: readonly string[];
   readonly sizes: Readonly<Record<string, number>>;
   readonly workers: number;
-  /** Jobs in flight for the CPU workloads' Pool and ThreadPool rows (the Node side's 2 × workers). */
-  readonly cpuConcurrency: number;
-  readonly ioConcurrency: readonly number[];
   readonly warmupMs: number;
   readonly durationMs: number;
   readonly memoryBudgetMb: number;
@@ -32,26 +31,6 @@ export interface PythonReferenceOptions {
   readonly fitSample: number;
   /** The Node rows' upstream; required when http is among the scenarios. */
   readonly upstreamUrl: string | undefined;
-  readonly onStep?: ((label: string, expectedSeconds: number) => void) | undefined;
-}
-
-interface PlannedPythonRun {
-  workload: PythonRun['workload'];
-  model: PythonRun['model'];
-  concurrency: number;
-}
-
-/** Every Python row the compare runs, in order: the talk's three examples under the talk's models. */
-export function planPythonRuns(options: Pick<PythonReferenceOptions, 'scenarios' | 'cpuConcurrency' | 'ioConcurrency'>): PlannedPythonRun[] {
-  const planned: PlannedPythonRun[] = [];
-  for (const workload of ['thumbnail', 'matrix'] as const) {
-    if (!options.scenarios.includes(workload)) continue;
-    planned.push({ workload, model: 'sequential', concurrency: 1 }, { workload, model: 'processes', concurrency: options.cpuConcurrency }, { workload, model: 'threads', concurrency: options.cpuConcurrency });
-  }
-  if (options.scenarios.includes('http')) {
-    for (const concurrency of options.ioConcurrency) planned.push({ workload: 'http', model: 'threads', concurrency }, { workload: 'http', model: 'asyncio', concurrency });
-  }
-  return planned;
 }
 
 /** One Python row (python/reference.py run), the way the compare runs it; also used by bench/thumbnail-bench.ts. */
@@ -78,46 +57,71 @@ interface RawPythonRun extends PythonRun {
 }
 
 /**
- * Runs the Python rows (python/reference.py, one process per row) on the Node rows' inputs:
- * the same source JPEG bytes (written to a temporary file from the buffer the Node scenario
- * uses), the same matrix size and seeds, the same upstream. Then measures memory per unit.
+ * The Python rows of one compare (python/reference.py, one process per round), on the Node
+ * rows' inputs: the same source JPEG bytes (written to a temporary file from the buffer the
+ * Node scenario uses), the same matrix size and seeds, the same upstream. The compare runs
+ * each round among its Node rounds; `finish` then measures memory per unit and summarises.
  */
-export async function runPythonReference(options: PythonReferenceOptions): Promise<PythonSection> {
-  const planned = planPythonRuns(options);
-  const dir = await mkdtemp(join(tmpdir(), 'concurrency-lab-python-'));
-  const runs: PythonRun[] = [];
-  let imageSha256: string | null = null;
+export class PythonReference {
+  readonly #options: PythonReferenceOptions;
+  readonly #dir: string;
+  readonly #imagePath: string | undefined;
+  readonly #imageSha256: string | null;
+  readonly #rounds: PythonRound[] = [];
   /** What the Python side itself hashed after reading the file: the report carries this one. */
-  let pythonImageSha256: string | null = null;
-  let upstreamRequests: number | null = null;
-  try {
-    let imagePath: string | undefined;
-    if (options.scenarios.includes('thumbnail')) {
-      const image = await sourceImage(options.sizes.thumbnail!);
-      imagePath = join(dir, 'source.jpg');
-      await writeFile(imagePath, image);
-      imageSha256 = createHash('sha256').update(image).digest('hex');
+  #pythonImageSha256: string | null = null;
+  #upstreamRequests: number | null = null;
+
+  private constructor(options: PythonReferenceOptions, dir: string, image: Buffer | undefined) {
+    this.#options = options;
+    this.#dir = dir;
+    this.#imagePath = image === undefined ? undefined : join(dir, 'source.jpg');
+    this.#imageSha256 = image === undefined ? null : createHash('sha256').update(image).digest('hex');
+  }
+
+  static async open(options: PythonReferenceOptions): Promise<PythonReference> {
+    if (options.scenarios.includes('http') && options.upstreamUrl === undefined) throw new Error('the Python http rows need the upstream URL');
+    const dir = await mkdtemp(join(tmpdir(), 'concurrency-lab-python-'));
+    try {
+      const image = options.scenarios.includes('thumbnail') ? await sourceImage(options.sizes.thumbnail!) : undefined;
+      const reference = new PythonReference(options, dir, image);
+      if (image !== undefined) await writeFile(reference.#imagePath!, image);
+      return reference;
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
     }
-    const httpRuns = planned.some((row) => row.workload === 'http');
-    if (httpRuns && options.upstreamUrl === undefined) throw new Error('the Python http rows need the upstream URL');
-    const before = httpRuns ? await upstreamResponses(options.upstreamUrl!) : 0;
-    const expectedSeconds = (options.warmupMs + options.durationMs) / 1000 + 1;
-    for (const row of planned) {
-      options.onStep?.(`python ${row.workload} on ${row.model}, ${row.concurrency} in flight`, expectedSeconds);
-      const spec = { ...row, size: options.sizes[row.workload], workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, imagePath, upstreamUrl: options.upstreamUrl };
-      const { inputs, ...record } = await runPythonRow(options.interpreter, spec);
-      if (row.workload === 'thumbnail') {
-        if (inputs.imageSha256 !== imageSha256) throw new Error(`the Python thumbnail rows read other bytes (sha256 ${inputs.imageSha256}) than the Node side (${imageSha256})`);
-        pythonImageSha256 = inputs.imageSha256;
-      }
-      runs.push(record);
+  }
+
+  /** Runs one round of one row; `position` is its place among all the compare's steps. */
+  async run(planned: PlannedPythonRun, position: number): Promise<void> {
+    const options = this.#options;
+    const http = planned.workload === 'http';
+    const before = http ? await upstreamResponses(options.upstreamUrl!) : 0;
+    const spec = { workload: planned.workload, model: planned.model, concurrency: planned.concurrency, size: planned.size, workers: options.workers, warmupMs: options.warmupMs, durationMs: options.durationMs, imagePath: this.#imagePath, upstreamUrl: options.upstreamUrl };
+    const { inputs, ...record } = await runPythonRow(options.interpreter, spec);
+    if (http) this.#upstreamRequests = (this.#upstreamRequests ?? 0) + (await upstreamResponses(options.upstreamUrl!)) - before;
+    if (planned.workload === 'thumbnail') {
+      if (inputs.imageSha256 !== this.#imageSha256) throw new Error(`the Python thumbnail rows read other bytes (sha256 ${inputs.imageSha256}) than the Node side (${this.#imageSha256})`);
+      this.#pythonImageSha256 = inputs.imageSha256;
     }
-    if (httpRuns) upstreamRequests = (await upstreamResponses(options.upstreamUrl!)) - before;
-    options.onStep?.('python: memory per process, thread and coroutine', 10);
-    const memory = await measurePythonMemory(options);
-    return { interpreter: options.interpreter, inputs: { imageSha256: pythonImageSha256, upstreamUrl: httpRuns ? options.upstreamUrl! : null, upstreamRequests }, runs, memory };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    this.#rounds.push({ ...record, round: planned.round, position });
+  }
+
+  /** Memory per process, thread and coroutine, and the section of report.json. */
+  async finish(): Promise<PythonSection> {
+    const memory = await measurePythonMemory(this.#options);
+    const httpRuns = this.#upstreamRequests !== null;
+    return {
+      interpreter: this.#options.interpreter,
+      inputs: { imageSha256: this.#pythonImageSha256, upstreamUrl: httpRuns ? this.#options.upstreamUrl! : null, upstreamRequests: this.#upstreamRequests },
+      runs: summarizePythonRounds(this.#rounds),
+      memory,
+    };
+  }
+
+  async close(): Promise<void> {
+    await rm(this.#dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SpreadSchema } from './spread.ts';
 
 /**
  * The optional `python` section of report.json: the talk's own Python (python/reference.py)
@@ -30,6 +31,21 @@ export const PythonRunSchema = z
   })
   .strict();
 
+export const PythonRoundSchema = PythonRunSchema.extend({
+  round: count.min(1).describe("This row's round, from 1."),
+  position: count.min(1).describe('Place of this round among all the steps of the compare, Node and Python, from 1: shows the interleaving.'),
+})
+  .strict()
+  .describe('One round of one Python row, as measured.');
+
+export const PythonCellSchema = PythonRunSchema.extend({
+  rounds: count.describe('Rounds measured, interleaved with the Node cells of the same scenario.'),
+  spread: z.object({ jobsPerSecond: SpreadSchema, coresUsed: SpreadSchema, cpuMsPerJob: SpreadSchema }).strict(),
+  runs: z.array(PythonRoundSchema),
+})
+  .strict()
+  .describe('A Python row across its rounds: jobs, ok, errors, wallSeconds and cpuSeconds summed; jobsPerSecond, coresUsed, cpuMsPerJob and the latency percentiles are medians over the rounds.');
+
 export const PythonUnitSchema = z
   .object({
     unit: z.enum(['process', 'thread', 'coroutine']),
@@ -53,12 +69,14 @@ export const PythonSectionSchema = z
         upstreamRequests: count.nullable().describe("Requests the upstream answered during the Python http rows (from its upstream_responses_total)."),
       })
       .strict(),
-    runs: z.array(PythonRunSchema),
+    runs: z.array(PythonCellSchema),
     memory: z.array(PythonUnitSchema),
   })
   .strict();
 
 export type PythonRun = z.infer<typeof PythonRunSchema>;
+export type PythonRound = z.infer<typeof PythonRoundSchema>;
+export type PythonCell = z.infer<typeof PythonCellSchema>;
 export type PythonUnit = z.infer<typeof PythonUnitSchema>;
 export type PythonSection = z.infer<typeof PythonSectionSchema>;
 export type PythonInterpreter = PythonSection['interpreter'];

@@ -1,7 +1,7 @@
 import type { PythonRun, PythonSection } from './python-schema.ts';
 import { type NodeFigures, nodeMedians } from './node-medians.ts';
 import type { CompareReport } from './report-schema.ts';
-import type { Table } from './report-tables.ts';
+import { spread, type Table } from './report-tables.ts';
 
 const MB = 1024 * 1024;
 /** Above this many cores a run ran in parallel (the same margin as the Node findings). */
@@ -77,11 +77,11 @@ export function pythonTalkTable(report: CompareReport): Table {
   return { headers, rows };
 }
 
-/** Every Python row as measured, with CPU per job. */
+/** Every Python row as measured, with CPU per job: medians, and the min–max across rounds in brackets. */
 export function pythonRunsTable(report: CompareReport): Table {
   const runs = report.python?.runs ?? [];
   return {
-    headers: ['workload', 'Python model', 'in flight', 'workers', 'jobs/s', 'cores used', 'CPU ms/job', 'p50 ms', 'p99 ms', 'errors'],
+    headers: ['workload', 'Python model', 'in flight', 'workers', 'rounds', 'jobs/s', 'cores used', 'CPU ms/job', 'p50 ms', 'p99 ms', 'errors'],
     rows: runs.map((run) => {
       const failed = run.jobs - run.ok;
       return [
@@ -89,9 +89,10 @@ export function pythonRunsTable(report: CompareReport): Table {
         run.model === 'processes' ? 'processes (Pool)' : run.model,
         String(run.concurrency),
         String(run.workers),
-        fixed(run.jobsPerSecond, 1),
-        fixed(run.coresUsed, 2),
-        fixed(run.cpuMsPerJob, 2),
+        String(run.rounds),
+        spread(run.spread.jobsPerSecond, 1, run.rounds),
+        spread(run.spread.coresUsed, 2, run.rounds),
+        spread(run.spread.cpuMsPerJob, 2, run.rounds),
         fixed(run.latencyMs.p50, 1),
         fixed(run.latencyMs.p99, 1),
         failed === 0 ? '0' : `${failed} (${Object.entries(run.errors).map(([name, count]) => `${name} ×${count}`).join(', ')})`,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import { PythonSectionSchema } from './python-schema.ts';
+import { SpreadSchema } from './spread.ts';
 
 /**
  * report.json, the machine-readable result of `concurrency-lab compare`. This zod schema is
@@ -36,7 +37,7 @@ export const RunSchema = z
   .object({
     ...cellFields,
     round: count.describe("This run's round of its cell, from 1."),
-    position: count.describe('Place of this run in the whole compare, from 1: rounds are interleaved (A B C, C B A, …).'),
+    position: count.describe('Place of this run among all the steps of the compare (Python rounds included), from 1: rounds are interleaved (A B C, C B A, …).'),
     jobs: count.describe('Jobs started and settled during the measured run.'),
     ok: count,
     errors: z.record(z.string(), count).describe('Failed jobs by error code.'),
@@ -54,11 +55,6 @@ export const RunSchema = z
   })
   .strict()
   .describe('One round of one cell, as measured.');
-
-export const SpreadSchema = z
-  .object({ median: measured, min: measured, max: measured })
-  .strict()
-  .describe('A figure across the rounds of a cell: median, min and max over the rounds that measured it; null when none did.');
 
 export const CellSchema = z
   .object({

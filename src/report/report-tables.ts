@@ -28,7 +28,7 @@ function number(value: number | null, digits: number): string {
 }
 
 /** The median, and the min–max across rounds in brackets when there was more than one round. */
-function spread(value: SpreadRecord | null, digits: number, rounds: number, unit = ''): string {
+export function spread(value: SpreadRecord | null, digits: number, rounds: number, unit = ''): string {
   if (value === null || value.median === null) return 'n/a';
   const median = `${value.median.toFixed(digits)}${unit}`;
   if (rounds <= 1 || value.min === null || value.max === null) return median;

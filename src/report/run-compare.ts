@@ -1,7 +1,7 @@
 import packageJson from '../../package.json' with { type: 'json' };
 import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
-import { cpuConcurrency, planCompare, type PlannedRun } from './compare-plan.ts';
+import { cpuConcurrency, planCompare, type PlannedPythonRun, type PlannedRun } from './compare-plan.ts';
 import { compareFindings } from './compare-findings.ts';
 import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
@@ -9,7 +9,7 @@ import { type MeasuredRun, summarizeRounds } from './compare-rounds.ts';
 import { measureCombination } from './measure-combination.ts';
 import { nodeMedians } from './node-medians.ts';
 import { pythonFindings } from './python-findings.ts';
-import { planPythonRuns, runPythonReference } from './python-reference.ts';
+import { PythonReference } from './python-reference.ts';
 import type { PythonSection } from './python-schema.ts';
 import type { CompareReport } from './report-schema.ts';
 import { busyMachineWarning } from './report-tables.ts';
@@ -24,27 +24,37 @@ export interface CompareProgressListener {
   stop(): void;
 }
 
+/** Python's memory per process, thread and coroutine, after the last round (progress estimate). */
+const PYTHON_MEMORY_SECONDS = 10;
+
+function roundOf(run: PlannedRun | PlannedPythonRun): string {
+  return run.rounds > 1 ? `, round ${run.round}/${run.rounds}` : '';
+}
 
 function label(run: PlannedRun): string {
   const strategy = run.reference ? `${run.strategy} (${run.workers} worker, reference)` : run.strategy;
-  return `${run.scenario} on ${strategy}, ${run.concurrency} in flight${run.rounds > 1 ? `, round ${run.round}/${run.rounds}` : ''}`;
+  return `${run.scenario} on ${strategy}, ${run.concurrency} in flight${roundOf(run)}`;
+}
+
+function pythonLabel(run: PlannedPythonRun): string {
+  return `python ${run.workload} on ${run.model}, ${run.concurrency} in flight${roundOf(run)}`;
 }
 
 /**
  * Measures how many units fit, then every planned round one at a time (interleaved per
- * scenario), and assembles the report: per cell the median and min–max across rounds. The embedded upstream runs as its own process for the whole compare, so its
- * work never shares the measured event loop.
+ * scenario, the Python rows' rounds among the Node ones), and assembles the report: per cell
+ * the median and min–max across rounds. The embedded upstream runs as its own process for the
+ * whole compare, so its work never shares the measured event loop.
  */
 export async function runCompare(options: ResolvedCompareOptions, progress: CompareProgressListener): Promise<CompareReport> {
   const startedAt = new Date();
   const startedMs = performance.now();
   const machine = describeMachine();
   const plan = planCompare(options);
-  const needsUpstream = plan.runs.some((run) => run.kind === 'io');
+  const needsUpstream = plan.steps.some((step) => (step.language === 'node' ? step.run.kind === 'io' : step.run.workload === 'http'));
   const fitSteps = options.strategies.filter((strategy) => strategy !== 'sequential').length;
-  const pythonSteps = options.python === undefined ? 0 : planPythonRuns({ ...options, cpuConcurrency: cpuConcurrency(options.workers) }).length + 1;
-  const pythonSeconds = pythonSteps * ((options.warmupMs + options.durationMs) / 1000 + 1);
-  progress.start(plan.estimatedSeconds + pythonSeconds, plan.runs.length + fitSteps + pythonSteps);
+  const pythonMemorySteps = options.python === undefined ? 0 : 1;
+  progress.start(plan.estimatedSeconds + pythonMemorySteps * PYTHON_MEMORY_SECONDS, plan.steps.length + fitSteps + pythonMemorySteps);
   // First, while this process is fresh: later, RSS freed by the measured runs would be
   // reused by the new threads and requests, and their growth would read as nothing.
   const units = await measureHowManyFit({
@@ -57,14 +67,27 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const measured: MeasuredRun[] = [];
   let python: PythonSection | undefined;
   try {
-    for (const run of plan.runs) {
-      progress.step(label(run), run.expectedSeconds);
-      const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
-    }
     // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
-    if (options.python !== undefined) {
-      python = await runPythonReference({ ...options, interpreter: options.python, cpuConcurrency: cpuConcurrency(options.workers), upstreamUrl: upstream?.url, onStep: (step, seconds) => progress.step(step, seconds) });
+    const reference = options.python === undefined ? undefined : await PythonReference.open({ ...options, interpreter: options.python, upstreamUrl: upstream?.url });
+    try {
+      for (const [index, step] of plan.steps.entries()) {
+        const position = index + 1;
+        if (step.language === 'python') {
+          progress.step(pythonLabel(step.run), step.run.expectedSeconds);
+          await reference!.run(step.run, position);
+          continue;
+        }
+        const run = step.run;
+        progress.step(label(run), run.expectedSeconds);
+        const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
+        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
+      }
+      if (reference !== undefined) {
+        progress.step('python: memory per process, thread and coroutine', PYTHON_MEMORY_SECONDS);
+        python = await reference.finish();
+      }
+    } finally {
+      await reference?.close();
     }
   } finally {
     await upstream?.stop();

@@ -1,9 +1,12 @@
+import { z } from 'zod';
+
+export const SpreadSchema = z
+  .object({ median: z.number().nullable(), min: z.number().nullable(), max: z.number().nullable() })
+  .strict()
+  .describe('A figure across the rounds of a cell: median, min and max over the rounds that measured it; null when none did.');
+
 /** A figure measured in several rounds: the median and the range (null where no round had a value). */
-export interface Spread {
-  median: number | null;
-  min: number | null;
-  max: number | null;
-}
+export type Spread = z.infer<typeof SpreadSchema>;
 
 /** The median of some numbers (NaN for none); the mean of the middle two for an even count. */
 export function median(values: readonly number[]): number {

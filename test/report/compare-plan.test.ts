@@ -73,5 +73,23 @@ describe('planCompare', () => {
     assert.match(narrow.skipped.find((skip) => skip.strategy === 'threads')!.reason, /256 in flight need 6\.4 s to pass through once, longer than the 4 s round/);
     const measuredSeconds = plan.runs.length * ((OPTIONS.durationMs + OPTIONS.warmupMs) / 1000);
     assert.ok(plan.estimatedSeconds > measuredSeconds, `the estimate (${plan.estimatedSeconds} s) covers at least every round's warm-up and measured run (${measuredSeconds} s)`);
+    assert.ok(plan.steps.every((step) => step.language === 'node'), 'no Python rows without --python');
+  });
+
+  it('with --python, puts the Python rows among the Node cells of their scenario in every round (A B P Q, Q P B A), so both see the same drift', () => {
+    const python = { executable: '/usr/bin/python3', python: '3.13.5', pillow: '11.1.0', requests: '2.32.3', aiohttp: '3.11.16' };
+    const plan = planCompare({ ...OPTIONS, scenarios: ['matrix', 'array', 'http'], strategies: ['sequential', 'threads'], ioConcurrency: [1, 16], workers: 1, rounds: 2, python });
+    const order = plan.steps.map((step) => (step.language === 'node' ? `${step.run.scenario}:${step.run.strategy}@${step.run.concurrency}#${step.run.round}` : `py-${step.run.workload}:${step.run.model}@${step.run.concurrency}#${step.run.round}`));
+    assert.deepEqual(order, [
+      'matrix:sequential@2#1', 'matrix:threads@2#1', 'py-matrix:sequential@1#1', 'py-matrix:processes@2#1', 'py-matrix:threads@2#1',
+      'py-matrix:threads@2#2', 'py-matrix:processes@2#2', 'py-matrix:sequential@1#2', 'matrix:threads@2#2', 'matrix:sequential@2#2',
+      // array has no Python code in the talk: Node cells only.
+      'array:sequential@2#1', 'array:threads@2#1', 'array:threads@2#2', 'array:sequential@2#2',
+      // http: --io-rounds 1; sequential at the lowest level only.
+      'http:sequential@1#1', 'http:threads@1#1', 'http:threads@16#1', 'py-http:threads@1#1', 'py-http:asyncio@1#1', 'py-http:threads@16#1', 'py-http:asyncio@16#1',
+    ]);
+    assert.deepEqual(plan.runs, plan.steps.flatMap((step) => (step.language === 'node' ? [step.run] : [])), 'runs are the Node steps in order');
+    const pythonSeconds = plan.steps.filter((step) => step.language === 'python').reduce((sum, step) => sum + step.run.expectedSeconds, 0);
+    assert.ok(pythonSeconds >= 11 * ((OPTIONS.durationMs + OPTIONS.warmupMs) / 1000), 'the estimate counts every Python round');
   });
 });

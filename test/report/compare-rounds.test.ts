@@ -14,7 +14,7 @@ import type { StrategyName } from '../../src/strategies/strategy.ts';
 const CORES = 2;
 
 /** One measured round with a given throughput; the other figures are plausible constants. */
-function measured(kind: 'cpu' | 'io', strategy: StrategyName, round: number, jobsPerSecond: number, extra: Partial<PlannedRun> = {}): MeasuredRun {
+function measured(kind: 'cpu' | 'io', strategy: StrategyName, round: number, jobsPerSecond: number, extra: Partial<PlannedRun> = {}): Omit<MeasuredRun, 'position'> {
   const planned: PlannedRun = {
     kind,
     scenario: kind === 'cpu' ? 'matrix' : 'http',
@@ -53,7 +53,7 @@ function measured(kind: 'cpu' | 'io', strategy: StrategyName, round: number, job
 /** Three interleaved rounds on 2 cores where threads' median speed-up over sequential (2.5×) exceeds the cores. */
 function constructedRuns(): MeasuredRun[] {
   const rates: Record<string, number[]> = { sequential: [10, 12, 11], threads: [25, 30, 26], processes: [19, 21, 20], reference: [13, 14, 13] };
-  const runs: MeasuredRun[] = [];
+  const runs: Omit<MeasuredRun, 'position'>[] = [];
   for (const round of [1, 2, 3]) {
     const order = ['sequential', 'threads', 'processes', 'reference'];
     for (const name of round === 2 ? order.reverse() : order) {
@@ -62,7 +62,7 @@ function constructedRuns(): MeasuredRun[] {
     }
   }
   runs.push(measured('io', 'async', 1, 300, { rounds: 1 }), measured('io', 'threads', 1, 290, { rounds: 1 }));
-  return runs;
+  return runs.map((run, index) => ({ ...run, position: index + 1 }));
 }
 
 function constructedReport(): CompareReport {

@@ -42,7 +42,7 @@ describe('compare --python on: the talk\'s Python beside Node, a short real run'
     compare = await startProcess(NODE, [
       CLI,
       'compare',
-      ...['--python', 'on', '--duration', '1500ms', '--warmup', '300ms', '--scenarios', 'thumbnail,matrix,http', '--strategies', 'async,threads'],
+      ...['--python', 'on', '--duration', '1500ms', '--warmup', '300ms', '--rounds', '2', '--scenarios', 'thumbnail,matrix,http', '--strategies', 'async,threads'],
       ...['--concurrency', '16', '--workers', '2', '--fit-sample', '2', '--sizes', 'matrix=60', '--out', out],
     ]);
     started.push(compare);
@@ -71,6 +71,25 @@ describe('compare --python on: the talk\'s Python beside Node, a short real run'
       assert.ok(models.has(expected), `${expected} in ${[...models].join(', ')}`);
     }
     assert.ok(report.findings.some((finding) => finding.id === 'python-gil-vs-node-threads'));
+  });
+
+  it('runs the Python rows in the same interleaved rounds as the Node cells of their scenario, with medians and spread', () => {
+    for (const workload of ['thumbnail', 'matrix']) {
+      const node = report.cpu.filter((cell) => cell.scenario === workload).flatMap((cell) => cell.runs.map((run) => run.position));
+      for (const python of report.python!.runs.filter((run) => run.workload === workload)) {
+        assert.equal(python.rounds, 2, `${workload} on ${python.model}: two rounds like the Node cells`);
+        assert.deepEqual(python.runs.map((run) => run.round), [1, 2]);
+        for (const run of python.runs) {
+          assert.ok(run.position > Math.min(...node) && run.position < Math.max(...node), `python ${workload} ${python.model} round ${run.round} at ${run.position}, among the Node rounds ${node.join(',')}`);
+        }
+        assert.equal(python.jobs, python.runs.reduce((sum, run) => sum + run.jobs, 0));
+        const rates = python.runs.map((run) => run.jobsPerSecond);
+        assert.equal(python.spread.jobsPerSecond.min, Math.min(...rates));
+        assert.equal(python.jobsPerSecond, (rates[0]! + rates[1]!) / 2, 'the median of two rounds');
+      }
+    }
+    const positions = [...report.cpu, ...report.io].flatMap((cell) => cell.runs.map((run) => run.position)).concat(report.python!.runs.flatMap((row) => row.runs.map((run) => run.position)));
+    assert.deepEqual(positions.toSorted((a, b) => a - b), positions.map((_, index) => index + 1), 'every step has its own place, Node and Python');
   });
 
   it('writes a report.json that validates against schemas/report.schema.json', () => {
