@@ -17,6 +17,12 @@ export interface UpstreamOptions {
 }
 
 const MAX_BODY_BYTES = 1_048_576;
+/**
+ * Why a request's signal aborts: one shared reason, because abort() without one builds a new
+ * DOMException (a stack capture) for every response, 8 % of this process's CPU in a profile at
+ * 700 req/s.
+ */
+const RESPONSE_CLOSED = new Error('the response closed');
 const FILL = Buffer.alloc(MAX_BODY_BYTES, 'x');
 
 export interface RunningUpstream {
@@ -82,7 +88,7 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     return;
   }
   const gone = new AbortController();
-  response.once('close', () => gone.abort());
+  response.once('close', () => gone.abort(RESPONSE_CLOSED));
   await faults.passStall(gone.signal);
   if (gone.signal.aborted) return;
   const decision = faults.decide();
