@@ -1,3 +1,4 @@
+import pidusage from 'pidusage';
 import type { StrategyName } from '../src/strategies/strategy.ts';
 import { startEmbeddedUpstream } from '../src/upstream/embedded-upstream.ts';
 import { BenchEngine } from './bench-engine.ts';
@@ -17,11 +18,19 @@ const SEQUENTIAL_IN_FLIGHT = 4;
 
 const STRATEGIES = ['sequential', 'async', 'threads', 'processes'] as const satisfies readonly StrategyName[];
 
+/** CPU seconds the process `pid` has used so far. */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  return (await pidusage(pid)).ctime / 1000;
+}
+
 /**
  * Issues 2 and 10: I/O-bound work against the embedded upstream (its own process) with a fixed
  * 50 ms delay. Little's law bounds throughput by requests in flight ÷ latency: async and the
  * pools (whose workers each hold many requests) with C=256 can reach 256 ÷ 0.05 s; sequential,
- * one request at a time, 1 ÷ 0.05 s.
+ * one request at a time, 1 ÷ 0.05 s. The machine bounds it too: every request costs CPU in the
+ * lab (client, and for the pools the messages to and from a worker) and in the upstream, which
+ * share the same cores, so the detail gives the CPU bound, cores ÷ (lab + upstream CPU per
+ * request), both measured in the same round.
  */
 export const httpBench: Benchmark = {
   name: 'http',
@@ -40,7 +49,11 @@ export const httpBench: Benchmark = {
       context.log(`http: ${rounds} rounds × ${STRATEGIES.length} strategies × ${durationMs} ms`);
       // Opens the keep-alive connections and compiles the hot paths before anything counts.
       for (const strategy of ['async', 'threads', 'processes'] as const) await run(strategy, { jobs: 2 * CONCURRENT_IN_FLIGHT });
-      const runs = await interleavedRounds(STRATEGIES, rounds, (strategy) => run(strategy, { durationMs }));
+      const runs = await interleavedRounds(STRATEGIES, rounds, async (strategy) => {
+        const before = await cpuSecondsOf(upstream.pid);
+        const result = await run(strategy, { durationMs });
+        return { ...result, upstreamCpuSeconds: (await cpuSecondsOf(upstream.pid)) - before };
+      });
       const measurements: Measurement[] = [];
       for (const strategy of STRATEGIES) {
         const bound = 1000 / DELAY_MS;
@@ -48,6 +61,9 @@ export const httpBench: Benchmark = {
         // Sequential's one slot makes its bound 1 ÷ delay whatever is in flight.
         const slots = strategy === 'sequential' ? 1 : CONCURRENT_IN_FLIGHT;
         const share = median(perSecond) / (slots * bound);
+        const labCpuMs = median(runs[strategy].map((result) => (1000 * result.coresUsed) / result.jobsPerSecond));
+        const upstreamCpuMs = median(runs[strategy].map((result) => (1000 * result.upstreamCpuSeconds) / result.jobs));
+        const cpuBoundPerSecond = (1000 * context.cores) / (labCpuMs + upstreamCpuMs);
         measurements.push({
           name: `${strategy} (C=${inFlight[strategy]}) ÷ ${slots === 1 ? '1' : slots}/delay`,
           value: share,
@@ -56,6 +72,10 @@ export const httpBench: Benchmark = {
           detail: {
             requestsPerSecond: median(perSecond),
             boundPerSecond: slots * bound,
+            labCpuMsPerRequest: labCpuMs,
+            upstreamCpuMsPerRequest: upstreamCpuMs,
+            cpuBoundPerSecond,
+            shareOfAttainable: median(perSecond) / Math.min(slots * bound, cpuBoundPerSecond),
             p50Ms: median(runs[strategy].map((result) => result.latencyMs.p50)),
             p99Ms: median(runs[strategy].map((result) => result.latencyMs.p99)),
             eventLoopDelayP99Ms: median(runs[strategy].map((result) => result.eventLoopDelayP99Ms)),
