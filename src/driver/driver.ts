@@ -57,8 +57,8 @@ class Lanes {
     this.stage = stage;
     const { runner, config, kindOf } = options;
     for (const cell of stage.cells) {
-      const request = { scenario: cell.scenario, kind: kindOf(cell.scenario), strategy: cell.strategy, size: config.sizes[cell.scenario], signal: this.#cancel.signal };
-      for (let lane = 0; lane < config.concurrency[cell.scenario]; lane++) {
+      const request = { scenario: cell.scenario, kind: kindOf(cell.scenario), strategy: cell.strategy, size: config.sizes[cell.scenario]!, signal: this.#cancel.signal };
+      for (let lane = 0; lane < config.concurrency[cell.scenario]!; lane++) {
         this.#running.push(
           (async () => {
             while (!this.#stopped) {

@@ -1,4 +1,4 @@
-import { SCENARIOS, type ScenarioName } from '../scenarios/catalog.ts';
+import { getScenario, type ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
 import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
@@ -115,15 +115,15 @@ function needsReference(options: ResolvedCompareOptions): boolean {
 export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const runs: PlannedRun[] = [];
   const skipped: SkippedRun[] = [];
-  const cpuScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'cpu');
-  const ioScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'io');
+  const cpuScenarios = options.scenarios.filter((name) => getScenario(name).kind === 'cpu');
+  const ioScenarios = options.scenarios.filter((name) => getScenario(name).kind === 'io');
   const seconds = (ms: number): number => ms / 1000;
 
   const cell = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number, reference = false): PlannedCell => ({
     kind,
     scenario,
     strategy,
-    size: options.sizes[scenario],
+    size: options.sizes[scenario]!,
     concurrency,
     workers: reference ? REFERENCE_WORKERS : options.workers,
     reference,

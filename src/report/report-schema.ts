@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
+import { SCENARIO_NAME_PATTERN } from '../scenarios/scenario-modules.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import { PythonSectionSchema } from './python-schema.ts';
 
@@ -14,7 +14,8 @@ import { PythonSectionSchema } from './python-schema.ts';
 const count = z.number().int().min(0);
 /** NaN (no successful job) is written as null. */
 const measured = z.number().nullable();
-const scenario = z.enum(SCENARIO_NAMES as [string, ...string[]]);
+/** A built-in scenario or one of a scenario module (--scenario-module). */
+const scenario = z.string().regex(SCENARIO_NAME_PATTERN);
 const strategy = z.enum(STRATEGY_NAMES);
 
 export const LatencySchema = z

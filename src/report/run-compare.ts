@@ -93,7 +93,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
       referenceWorkers: REFERENCE_WORKERS,
       cpuConcurrency: cpuConcurrency(options.workers),
       ioConcurrency: [...options.ioConcurrency],
-      sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]])),
+      sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]!])),
       memoryBudgetMb: options.memoryBudgetMb,
       upstreamDelayMs: options.upstreamDelayMs,
     },
