@@ -10,6 +10,7 @@ import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from
 import { runCompare } from '../report/run-compare.ts';
 import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
+import { recommendationTable, verdictTable } from '../report/verdict-tables.ts';
 import { pythonRunsTable, pythonTalkTable } from '../report/python-tables.ts';
 import { PYTHON_MODES, type PythonMode, resolvePythonMode } from './python-option.ts';
 import { BUILT_IN_SCENARIO_NAMES, customScenarioNames, getScenario, scenarioNames, type ScenarioName } from '../scenarios/catalog.ts';
@@ -90,6 +91,8 @@ function printReport(report: CompareReport): void {
       section("The talk's Python beside Node (measured)", pythonTalkTable(report)) +
       section('Python rows', pythonRunsTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
+      section('What limited each cell (thresholds: src/report/verdict-rules.ts)', verdictTable(report)) +
+      section('Which strategy to use, per scenario', recommendationTable(report)) +
       `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n` +
       report.warnings.map((warning) => `Warning: ${warning}\n\n`).join(''),
   );

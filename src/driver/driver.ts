@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import { LoadWindow } from '../measurement/load-window.ts';
+import { type JobTiming, LoadWindow } from '../measurement/load-window.ts';
 import type { ResourceUsage } from '../measurement/resource-usage.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
@@ -17,6 +17,9 @@ export const SETTLE_MS = 1_000;
 export const DRAIN_BOUND_MS = 5_000;
 
 export type DriverPhase = 'settling' | 'measuring' | 'draining';
+
+/** What a lane tells its window about a job: its duration and timing, or its error code. */
+type JobOutcome = ({ durationMs: number } & JobTiming) | { code: string };
 
 export interface DriverOptions {
   runner: JobRunner;
@@ -53,7 +56,7 @@ class Lanes {
   #stopped = false;
   readonly #running: Promise<void>[] = [];
 
-  constructor(stage: Stage, options: DriverOptions, record: (cell: Cell, outcome: { durationMs: number } | { code: string }) => void) {
+  constructor(stage: Stage, options: DriverOptions, record: (cell: Cell, outcome: JobOutcome) => void) {
     this.stage = stage;
     const { runner, config, kindOf } = options;
     for (const cell of stage.cells) {
@@ -64,7 +67,7 @@ class Lanes {
             while (!this.#stopped) {
               try {
                 const report = await runner.run(request);
-                record(cell, { durationMs: report.durationMs });
+                record(cell, report);
               } catch (error) {
                 // A job the driver cancelled at a boundary says nothing about the strategy.
                 if (this.#cancel.signal.aborted) return;
@@ -176,10 +179,10 @@ export class Driver {
     this.#phaseStartedAtMs = Date.now();
   }
 
-  #record(cell: Cell, outcome: { durationMs: number } | { code: string }): void {
+  #record(cell: Cell, outcome: JobOutcome): void {
     const window = this.#windows.get(cellKey(cell));
     if (window === undefined) return;
-    if ('durationMs' in outcome) window.recordOk(outcome.durationMs);
+    if ('durationMs' in outcome) window.recordOk(outcome.durationMs, outcome);
     else window.recordError(outcome.code);
   }
 
@@ -195,7 +198,7 @@ export class Driver {
       }
       if (this.#stop.signal.aborted) return;
 
-      const opened = await Promise.all(stage.cells.map(async (cell) => [cellKey(cell), await LoadWindow.open(usage)] as const));
+      const opened = await Promise.all(stage.cells.map(async (cell) => [cellKey(cell), await LoadWindow.open(usage, this.#options.runner.strategy(cell.strategy))] as const));
       const startedAt = new Date().toISOString();
       this.#windows = new Map(opened);
       this.#enter('measuring');
