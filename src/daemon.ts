@@ -9,6 +9,7 @@ import { createApiServer } from './http/api-server.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { ResourceUsage } from './measurement/resource-usage.ts';
 import { getScenario } from './scenarios/catalog.ts';
+import { windowJudge } from './report/window-judge.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
@@ -84,6 +85,7 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
           config,
           kindOf: (scenario) => getScenario(scenario).kind,
           observer: cellMetrics,
+          judge: windowJudge(strategies),
           onWindow: options.onWindow,
         })
       : undefined;

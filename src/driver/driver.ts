@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import { type JobTiming, LoadWindow } from '../measurement/load-window.ts';
+import { type JobTiming, LoadWindow, type WindowFigures } from '../measurement/load-window.ts';
+import type { Verdict } from '../report/verdict-rules.ts';
 import type { ResourceUsage } from '../measurement/resource-usage.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
@@ -28,6 +29,8 @@ export interface DriverOptions {
   /** The kind of each scenario (its lanes take cpu or io slots). */
   kindOf: (scenario: ScenarioName) => ScenarioKind;
   observer?: CellObserver | undefined;
+  /** What limited a cell in a closed window (src/report/verdict-rules.ts); no verdicts without it. */
+  judge?: ((cell: Cell, figures: WindowFigures) => Verdict) | undefined;
   /** Called with each closed window, and with the whole cycle's latest windows after its last stage. */
   onWindow?: ((window: CellWindow, cycleDone: readonly CellWindow[] | undefined) => void) | undefined;
 }
@@ -221,7 +224,7 @@ export class Driver {
       this.#windows = new Map();
       for (const cell of stage.cells) {
         const figures = await windows.get(cellKey(cell))!.close(usage, cell.strategy);
-        const window: CellWindow = { cell, startedAt, endedAt, figures };
+        const window: CellWindow = { cell, startedAt, endedAt, figures, verdict: this.#options.judge?.(cell, figures) };
         this.#latest.set(cellKey(cell), window);
         this.#windowCount++;
         observer?.windowClosed(window);

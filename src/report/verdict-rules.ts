@@ -30,7 +30,7 @@ export const VERDICT_THRESHOLDS = {
   /** …with at least this many jobs running on average. */
   waitingRunningJobs: 0.5,
   /** pool-saturated: running jobs at least this share of the strategy's slots… */
-  busySlotsShare: 0.9,
+  busySlotsShare: 0.75,
   /** …and the jobs waited for a slot at least this many times their run time. */
   queueOverRun: 0.5,
 } as const;
@@ -90,7 +90,7 @@ export function cellVerdict(input: VerdictInput): Verdict {
   }
   const busyShare = Number.isFinite(input.slots) ? f.busyJobs / input.slots : 0;
   if (busyShare >= t.busySlotsShare && f.queueMsMean >= t.queueOverRun * f.runMsMean) {
-    return { limit: 'pool-saturated', evidence: `${fixed(f.busyJobs)} of ${input.slots} slots busy, queue wait ${fixed(f.queueMsMean)} ms vs run ${fixed(f.runMsMean)} ms` };
+    return { limit: 'pool-saturated', evidence: `${fixed(f.busyJobs)} of ${input.slots} slots busy, queue wait ${fixed(f.queueMsMean)} ms vs run ${fixed(f.runMsMean)} ms; ${coresText}` };
   }
   return { limit: 'none', evidence: `${coresText}, ${loop}, ${fixed(f.busyJobs)} jobs running` };
 }
