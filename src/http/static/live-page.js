@@ -113,7 +113,7 @@ function renderScoreboards(status) {
           row.append(el('td', { 'data-field': column.field, 'data-value': (column.raw ?? column.value)(cell) ?? 'null' }, format(value, column.digits)));
         }
         // What limited the cell (src/report/verdict-rules.ts); its evidence as the tooltip.
-        row.append(el('td', { class: 'text', 'data-limit': cell.verdict?.limit ?? 'null', title: cell.verdict?.evidence }, cell.verdict?.limit ?? '–'));
+        row.append(el('td', { class: 'text', 'data-limit': cell.verdict?.limit, title: cell.verdict?.evidence }, cell.verdict?.limit ?? '–'));
         row.append(el('td', { class: 'text' }, `${format(cell.seconds, 1)} s to ${new Date(cell.endedAt).toLocaleTimeString()}`));
       }
       body.append(row);
