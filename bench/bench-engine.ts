@@ -1,7 +1,7 @@
 import { JobRunner } from '../src/jobs/job-runner.ts';
 import { type LoadResult, runClosedLoop } from '../src/measurement/closed-loop.ts';
 import { ResourceUsage } from '../src/measurement/resource-usage.ts';
-import { SCENARIOS, type ScenarioName } from '../src/scenarios/catalog.ts';
+import { getScenario, type ScenarioName } from '../src/scenarios/catalog.ts';
 import { childPids } from '../src/strategies/child-pids.ts';
 import { createStrategy } from '../src/strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from '../src/strategies/strategy.ts';
@@ -53,7 +53,7 @@ export class BenchEngine {
 
   /** One closed-loop run (see runClosedLoop); jobs that fail make the benchmark fail loudly. */
   async load(options: LoadOptions): Promise<LoadResult> {
-    const result = await runClosedLoop({ runner: this.#runner, usage: this.#usage, kind: SCENARIOS[options.scenario].kind, ...options });
+    const result = await runClosedLoop({ runner: this.#runner, usage: this.#usage, kind: getScenario(options.scenario).kind, ...options });
     if (result.ok < result.jobs) {
       throw new Error(`${options.scenario} on ${options.strategy}: ${result.jobs - result.ok} of ${result.jobs} jobs failed (${JSON.stringify(result.errors)})`);
     }

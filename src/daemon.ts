@@ -8,7 +8,8 @@ import type { ApiContext } from './http/api-context.ts';
 import { createApiServer } from './http/api-server.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { ResourceUsage } from './measurement/resource-usage.ts';
-import { SCENARIOS } from './scenarios/catalog.ts';
+import { getScenario } from './scenarios/catalog.ts';
+import { windowJudge } from './report/window-judge.ts';
 import { childPids } from './strategies/child-pids.ts';
 import { createStrategy } from './strategies/create-strategy.ts';
 import type { Strategy, StrategyName } from './strategies/strategy.ts';
@@ -82,8 +83,9 @@ export async function startDaemon(config: ResolvedConfig, options: DaemonOptions
           runner,
           usage,
           config,
-          kindOf: (scenario) => SCENARIOS[scenario].kind,
+          kindOf: (scenario) => getScenario(scenario).kind,
           observer: cellMetrics,
+          judge: windowJudge(strategies),
           onWindow: options.onWindow,
         })
       : undefined;

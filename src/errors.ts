@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   LAB_ERR_CONFIG_INVALID: { statusCode: 500, description: 'An environment variable has a value that is not allowed; the daemon does not start (exit code 2).' },
   LAB_ERR_ARGS_INVALID: { statusCode: 400, description: 'A command-line argument is not allowed (exit code 2).' },
   LAB_ERR_SCENARIO_UNKNOWN: { statusCode: 404, description: 'No scenario has that name.' },
+  LAB_ERR_SCENARIO_MODULE_INVALID: { statusCode: 500, description: 'A scenario module (LAB_SCENARIO_MODULES, --scenario-module) is missing, throws or hangs on import, exports no valid scenario, or clashes with another name; nothing starts (exit code 2).' },
   LAB_ERR_STRATEGY_UNKNOWN: { statusCode: 400, description: 'No strategy has that name.' },
   LAB_ERR_PARAM_INVALID: { statusCode: 400, description: 'A job parameter (such as size) is missing, malformed or out of bounds.' },
   LAB_ERR_ROUTE_NOT_FOUND: { statusCode: 404, description: 'No API route at that path.' },

@@ -114,6 +114,16 @@ const OVERVIEW: readonly PanelSpec[] = [
   },
   {
     kind: 'table',
+    title: 'What limited each cell (latest window)',
+    description:
+      "Per cell, the limit its latest window's figures show (lab_cell_verdict = 1): memory-bound, gc-heavy, cpu-main-thread (sequential or async computing on the main thread), loop-blocked, cpu-cores (every core busy), upstream-bound (the jobs wait), pool-saturated (every slot busy, jobs queue) or none. The rules and their thresholds are in src/report/verdict-rules.ts and the README; GET /api/v1/status gives each cell's evidence.",
+    rowLabel: 'scenario',
+    columns: [{ name: 'Latest window', expr: `max by (scenario, strategy, limit) (lab_cell_verdict{${CELL}}) == 1`, decimals: 0 }],
+    width: 24,
+    height: 8,
+  },
+  {
+    kind: 'table',
     title: "The talk's table, live over the time range",
     description:
       'Per strategy, over the windows in which it was active within the time range (with the driver off, over the whole range: k6 drives every strategy), for the selected scenarios. Runs in parallel? = peak cores used above 1.25. Memory per job in flight = resident memory (daemon and its children) ÷ jobs in flight: how many fit (driver on only: with it off the daemon’s own memory belongs to no strategy).',

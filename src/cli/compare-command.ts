@@ -10,27 +10,31 @@ import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from
 import { runCompare } from '../report/run-compare.ts';
 import { formatTable } from '../report/text-table.ts';
 import { writeReport } from '../report/write-report.ts';
+import { recommendationTable, verdictTable } from '../report/verdict-tables.ts';
 import { pythonRunsTable, pythonTalkTable } from '../report/python-tables.ts';
 import { PYTHON_MODES, type PythonMode, resolvePythonMode } from './python-option.ts';
-import { getScenario, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { BUILT_IN_SCENARIO_NAMES, customScenarioNames, getScenario, scenarioNames, type ScenarioName } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { durationOption, integerListOption, nameListOption, sizesOption } from './compare-option-parsers.ts';
 import { integerOption } from './option-parsers.ts';
+import { collectPaths, loadScenarioModuleOption, parseAfterModules, SCENARIO_MODULE_DESCRIPTION, SCENARIO_MODULE_FLAGS } from './scenario-module-option.ts';
 
 interface CompareCommandOptions {
   duration: number;
   warmup: number;
   rounds: number;
   ioRounds: number;
-  scenarios: ScenarioName[];
+  /** Raw until the scenario modules are loaded: --scenarios and --sizes may name their scenarios. */
+  scenarios: string | undefined;
   strategies: StrategyName[];
   concurrency: number[];
   memoryMb: number;
   out: string;
   workers: number;
   ioTasksPerWorker: number;
-  sizes: Partial<Record<ScenarioName, number>>;
+  sizes: string | undefined;
+  scenarioModule: string[];
   delayMs: number;
   fitSample: number;
   python: PythonMode;
@@ -51,13 +55,16 @@ async function checkWritable(outDir: string): Promise<void> {
 }
 
 function resolveOptions(options: CompareCommandOptions): ResolvedCompareOptions {
-  const sizes = Object.fromEntries(SCENARIO_NAMES.map((name) => [name, options.sizes[name] ?? getScenario(name).size.default])) as Record<ScenarioName, number>;
+  // Unset: the default scenarios and every scenario of --scenario-module.
+  const scenarios = options.scenarios === undefined ? [...COMPARE_DEFAULTS.scenarios, ...customScenarioNames()] : parseAfterModules("option '--scenarios <list>' argument", options.scenarios, nameListOption(scenarioNames()));
+  const given = options.sizes === undefined ? {} : parseAfterModules("option '--sizes <list>' argument", options.sizes, sizesOption);
+  const sizes = Object.fromEntries(scenarioNames().map((name) => [name, given[name] ?? getScenario(name).size.default])) as Record<ScenarioName, number>;
   return Object.freeze({
     durationMs: options.duration,
     warmupMs: options.warmup,
     rounds: options.rounds,
     ioRounds: options.ioRounds,
-    scenarios: options.scenarios,
+    scenarios,
     strategies: options.strategies,
     outDir: resolve(options.out),
     memoryBudgetMb: options.memoryMb,
@@ -84,6 +91,8 @@ function printReport(report: CompareReport): void {
       section("The talk's Python beside Node (measured)", pythonTalkTable(report)) +
       section('Python rows', pythonRunsTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
+      section('What limited each cell (thresholds: src/report/verdict-rules.ts)', verdictTable(report)) +
+      section('Which strategy to use, per scenario', recommendationTable(report)) +
       `Findings\n\n${report.findings.map((finding) => `${verdict(finding.holds)} ${finding.id}: ${finding.node}`).join('\n')}\n\n` +
       report.warnings.map((warning) => `Warning: ${warning}\n\n`).join(''),
   );
@@ -99,18 +108,20 @@ export function registerCompareCommand(program: Command): void {
     .addOption(new Option('--warmup <duration>', 'unmeasured warm-up per round (0s for none)').argParser(durationOption({ allowZero: true })).default(COMPARE_DEFAULTS.warmupMs, '1s'))
     .option('--rounds <n>', 'rounds per CPU cell, interleaved across the strategies (A B C, C B A, …)', integerOption(1, 50), COMPARE_DEFAULTS.rounds)
     .option('--io-rounds <n>', 'rounds per http cell, interleaved the same way', integerOption(1, 50), COMPARE_DEFAULTS.ioRounds)
-    .addOption(new Option('--scenarios <list>', `scenarios to run, from ${SCENARIO_NAMES.join(', ')}`).argParser(nameListOption(SCENARIO_NAMES)).default([...COMPARE_DEFAULTS.scenarios], list(COMPARE_DEFAULTS.scenarios)))
+    .addOption(new Option('--scenarios <list>', `scenarios to run, from ${BUILT_IN_SCENARIO_NAMES.join(', ')} and those of --scenario-module`).default(undefined, `${list(COMPARE_DEFAULTS.scenarios)} and those of --scenario-module`))
     .addOption(new Option('--strategies <list>', `strategies to compare, from ${STRATEGY_NAMES.join(', ')}`).argParser(nameListOption(STRATEGY_NAMES)).default([...COMPARE_DEFAULTS.strategies], list(COMPARE_DEFAULTS.strategies)))
     .addOption(new Option('--concurrency <list>', 'requests in flight for the http scenario').argParser(integerListOption(1, 100_000)).default([...COMPARE_DEFAULTS.ioConcurrency], list(COMPARE_DEFAULTS.ioConcurrency)))
     .option('--memory-mb <mb>', 'memory budget for "how many fit"', integerOption(1, 1_048_576), COMPARE_DEFAULTS.memoryBudgetMb)
     .option('--out <dir>', 'folder for report.md, report.json and chart.svg', COMPARE_DEFAULTS.outDir)
     .option('--workers <n>', 'size of the thread and process pools', integerOption(1, 256), availableParallelism())
     .option('--io-tasks-per-worker <n>', 'I/O jobs one worker thread or child process holds at once', integerOption(1, 10_000), DEFAULT_IO_TASKS_PER_WORKER)
-    .addOption(new Option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600').argParser(sizesOption).default({}, "each scenario's default"))
+    .addOption(new Option('--sizes <list>', 'scenario sizes, e.g. matrix=200,thumbnail=1600').default(undefined, "each scenario's default"))
+    .option(SCENARIO_MODULE_FLAGS, SCENARIO_MODULE_DESCRIPTION, collectPaths, [])
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
     .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
     .action(async (options: CompareCommandOptions) => {
+      await loadScenarioModuleOption(options.scenarioModule);
       const base = resolveOptions(options);
       await checkWritable(base.outDir);
       const resolved = { ...base, python: await resolvePythonMode(options.python) };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load-config.ts';
+import { loadScenarioModules } from '../config/load-scenario-modules.ts';
 import { startDaemon } from '../daemon.ts';
 import type { Tracing } from '../telemetry/tracing.ts';
 import { formatCellTable, formatWindowLine } from './cell-table.ts';
@@ -12,6 +13,8 @@ export function registerDaemonCommand(program: Command, tracing: Tracing | undef
     .command('daemon')
     .description('run every enabled scenario continuously under the active strategy, serving the API and /metrics (configured by LAB_* variables)')
     .action(async () => {
+      // First the scenario modules, so LAB_SCENARIOS and LAB_SIZES can name their scenarios.
+      await loadScenarioModules();
       const config = loadConfig();
       // Listen for signals before anything starts: a SIGTERM that arrives while the pools warm
       // up still gets the graceful shutdown, once startup is complete.

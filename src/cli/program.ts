@@ -27,7 +27,7 @@ export async function runProgram(tracing: Tracing | undefined): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
-    if (error instanceof LabError && (error.code === 'LAB_ERR_CONFIG_INVALID' || error.code === 'LAB_ERR_ARGS_INVALID')) {
+    if (error instanceof LabError && (error.code === 'LAB_ERR_CONFIG_INVALID' || error.code === 'LAB_ERR_ARGS_INVALID' || error.code === 'LAB_ERR_SCENARIO_MODULE_INVALID')) {
       process.stderr.write(`concurrency-lab: ${error.message}\n`);
       process.exit(EXIT_USAGE);
     }

@@ -6,7 +6,7 @@ import { JobRunner } from '../jobs/job-runner.ts';
 import { type LoadResult, runClosedLoop } from '../measurement/closed-loop.ts';
 import { ResourceUsage } from '../measurement/resource-usage.ts';
 import { formatTable } from '../report/text-table.ts';
-import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { BUILT_IN_SCENARIO_NAMES, getScenario, parseSize, scenarioNames, type ScenarioName } from '../scenarios/catalog.ts';
 import { createStrategy } from '../strategies/create-strategy.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
@@ -14,6 +14,7 @@ import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { LabError } from '../errors.ts';
 import { choiceOption, integerOption, upstreamUrlOption } from './option-parsers.ts';
 import { childPids } from '../strategies/child-pids.ts';
+import { collectPaths, loadScenarioModuleOption, parseAfterModules, SCENARIO_MODULE_DESCRIPTION, SCENARIO_MODULE_FLAGS } from './scenario-module-option.ts';
 
 interface RunOptions {
   strategy: StrategyName;
@@ -25,6 +26,7 @@ interface RunOptions {
   upstreamUrl: string | undefined;
   delayMs: number;
   json: boolean;
+  scenarioModule: string[];
 }
 
 function printResult(result: LoadResult, workers: number, ioTasksPerWorker: number): void {
@@ -44,7 +46,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run one scenario on one strategy and print throughput and latency percentiles')
-    .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}`, choiceOption(SCENARIO_NAMES))
+    .argument('<scenario>', `one of ${BUILT_IN_SCENARIO_NAMES.join(', ')}, or a scenario of --scenario-module`)
     .requiredOption('--strategy <strategy>', `one of ${STRATEGY_NAMES.join(', ')}`, choiceOption(STRATEGY_NAMES))
     .option('--jobs <n>', 'jobs to run', integerOption(1, 10_000_000), 100)
     .option('--concurrency <c>', 'jobs in flight (default: 2 × workers for cpu scenarios, 64 for io)', integerOption(1, 100_000))
@@ -54,7 +56,10 @@ export function registerRunCommand(program: Command): void {
     .option('--upstream-url <url>', 'upstream for the http scenario, an http:// or https:// URL (default: start the embedded one)', upstreamUrlOption)
     .option('--delay-ms <ms>', 'embedded upstream delay', integerOption(0, 60_000), 50)
     .option('--json', 'print the result as JSON', false)
-    .action(async (scenarioName: ScenarioName, options: RunOptions) => {
+    .option(SCENARIO_MODULE_FLAGS, SCENARIO_MODULE_DESCRIPTION, collectPaths, [])
+    .action(async (scenarioArgument: string, options: RunOptions) => {
+      await loadScenarioModuleOption(options.scenarioModule);
+      const scenarioName: ScenarioName = parseAfterModules('command-argument value', scenarioArgument, choiceOption(scenarioNames()));
       const scenario = getScenario(scenarioName);
       let size: number;
       try {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { MIXES, type Mix } from '../driver/cell.ts';
 import { FAULT_PRESET_NAMES, type FaultPresetName } from '../faults/fault-presets.ts';
 import { HTTP_POLICY_SCHEMAS } from '../scenarios/http-policy.ts';
-import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { BUILT_IN_SCENARIO_NAMES, isScenarioName, type ScenarioName } from '../scenarios/catalog.ts';
+import { MAX_SCENARIO_MODULES, scenarioModulePaths } from '../scenarios/scenario-modules.ts';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 
@@ -67,10 +68,23 @@ export const ENV_SCHEMA = {
     description: 'Strategies the driver runs; with several, each cell (scenario × strategy) gets LAB_ROTATE_SECONDS in turn.',
   }),
   LAB_SCENARIOS: option<ScenarioName[]>({
-    schema: nameList(SCENARIO_NAMES),
+    // Checked against the registry when parsed: the scenario modules are loaded before the config.
+    schema: z
+      .string()
+      .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+      .pipe(z.array(z.string().refine(isScenarioName)).min(1).refine((items) => new Set(items).size === items.length)),
     default: ['thumbnail', 'matrix', 'array', 'http'],
-    allowed: `a comma-separated list of distinct scenarios from ${SCENARIO_NAMES.join(', ')}`,
-    description: 'Scenarios the driver runs (each on its own in isolated mode, all at once in mixed mode).',
+    allowed: `a comma-separated list of distinct scenarios from ${BUILT_IN_SCENARIO_NAMES.join(', ')} and those of LAB_SCENARIO_MODULES`,
+    description: 'Scenarios the driver runs (each on its own in isolated mode, all at once in mixed mode). Default: thumbnail, matrix, array, http and every scenario of LAB_SCENARIO_MODULES.',
+  }),
+  LAB_SCENARIO_MODULES: option<string[]>({
+    schema: z
+      .string()
+      .transform(scenarioModulePaths)
+      .pipe(z.array(z.string()).max(MAX_SCENARIO_MODULES).refine((items) => new Set(items).size === items.length)),
+    default: [],
+    allowed: `a comma-separated list of at most ${MAX_SCENARIO_MODULES} distinct paths of scenario modules (.ts or .js, relative to the working directory)`,
+    description: 'Your own scenarios: each module exports a Scenario (name, kind, description, size, run); loaded and checked at start in the main thread and in every worker. Unset: none is loaded.',
   }),
   LAB_ROTATE_SECONDS: option<number>({
     schema: positiveNumber,
@@ -172,9 +186,9 @@ export const ENV_SCHEMA = {
     schema: z
       .string()
       .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item !== ''))
-      .pipe(z.array(z.string().regex(/^[a-z]+=\d+$/)))
+      .pipe(z.array(z.string().regex(/^[a-z][a-z0-9_]*=\d+$/)))
       .transform((items) => Object.fromEntries(items.map((item) => item.split('=')).map(([name, size]) => [name, Number(size)])))
-      .pipe(z.partialRecord(z.enum(SCENARIO_NAMES as [ScenarioName, ...ScenarioName[]]), z.number())),
+      .pipe(z.record(z.string().refine(isScenarioName), z.number())),
     default: {},
     allowed: 'comma-separated scenario=size pairs within each scenario\'s bounds, e.g. matrix=120,thumbnail=800',
     description: "Job size per scenario for the driver (default: each scenario's default size; see GET /api/v1/scenarios).",

@@ -1,7 +1,7 @@
 import type { Mix } from '../driver/cell.ts';
 import { LabError } from '../errors.ts';
 import { defaultConcurrency } from '../jobs/default-concurrency.ts';
-import { getScenario, parseSize, SCENARIO_NAMES, type ScenarioName } from '../scenarios/catalog.ts';
+import { customScenarioNames, getScenario, parseSize, scenarioNames, type ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import { FAULT_PRESETS, type FaultPresetName } from '../faults/fault-presets.ts';
 import { activeFaults, type FaultSet, UPSTREAM_FAULT_NAMES } from '../faults/fault-set.ts';
@@ -13,6 +13,8 @@ type Parsed = { -readonly [Name in EnvName]: EnvSchema[Name]['default'] };
 export interface ResolvedConfig {
   readonly strategies: readonly StrategyName[];
   readonly scenarios: readonly ScenarioName[];
+  /** LAB_SCENARIO_MODULES as given (the loader registered them before the config was read). */
+  readonly scenarioModules: readonly string[];
   readonly rotateSeconds: number;
   readonly mix: Mix;
   /** Jobs in flight per scenario for the driver. */
@@ -71,7 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
   const sizes = {} as Record<ScenarioName, number>;
   const concurrency = {} as Record<ScenarioName, number>;
   if (!problems.some((line) => line.startsWith('  LAB_SIZES='))) {
-    for (const name of SCENARIO_NAMES) {
+    for (const name of scenarioNames()) {
       const scenario = getScenario(name);
       try {
         sizes[name] = parseSize(scenario, values.LAB_SIZES[name]);
@@ -101,7 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResolvedConfig
   }
   return Object.freeze({
     strategies: Object.freeze(values.LAB_STRATEGIES),
-    scenarios: Object.freeze(values.LAB_SCENARIOS),
+    // Unset: the default scenarios and every scenario a module brought.
+    scenarios: Object.freeze(env.LAB_SCENARIOS === undefined || env.LAB_SCENARIOS.trim() === '' ? [...values.LAB_SCENARIOS, ...customScenarioNames()] : values.LAB_SCENARIOS),
+    scenarioModules: Object.freeze(values.LAB_SCENARIO_MODULES),
     rotateSeconds: values.LAB_ROTATE_SECONDS,
     mix: values.LAB_MIX,
     concurrency: Object.freeze(concurrency),

@@ -1,4 +1,5 @@
 import type { WindowFigures } from '../measurement/load-window.ts';
+import type { Verdict } from '../report/verdict-rules.ts';
 import type { Cell, Stage } from './cell.ts';
 
 /** One closed window of one cell. */
@@ -8,6 +9,8 @@ export interface CellWindow {
   readonly startedAt: string;
   readonly endedAt: string;
   readonly figures: WindowFigures;
+  /** What limited the cell in this window (issue 17), when the driver was given a judge. */
+  readonly verdict?: Verdict | undefined;
 }
 
 /** Telemetry's view of the driver. Implementations never throw. */

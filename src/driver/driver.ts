@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedConfig } from '../config/load-config.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import { LoadWindow } from '../measurement/load-window.ts';
+import { type JobTiming, LoadWindow, type WindowFigures } from '../measurement/load-window.ts';
+import type { Verdict } from '../report/verdict-rules.ts';
 import type { ResourceUsage } from '../measurement/resource-usage.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
@@ -18,6 +19,9 @@ export const DRAIN_BOUND_MS = 5_000;
 
 export type DriverPhase = 'settling' | 'measuring' | 'draining';
 
+/** What a lane tells its window about a job: its duration and timing, or its error code. */
+type JobOutcome = ({ durationMs: number } & JobTiming) | { code: string };
+
 export interface DriverOptions {
   runner: JobRunner;
   usage: ResourceUsage;
@@ -25,6 +29,8 @@ export interface DriverOptions {
   /** The kind of each scenario (its lanes take cpu or io slots). */
   kindOf: (scenario: ScenarioName) => ScenarioKind;
   observer?: CellObserver | undefined;
+  /** What limited a cell in a closed window (src/report/verdict-rules.ts); no verdicts without it. */
+  judge?: ((cell: Cell, figures: WindowFigures) => Verdict) | undefined;
   /** Called with each closed window, and with the whole cycle's latest windows after its last stage. */
   onWindow?: ((window: CellWindow, cycleDone: readonly CellWindow[] | undefined) => void) | undefined;
 }
@@ -53,18 +59,18 @@ class Lanes {
   #stopped = false;
   readonly #running: Promise<void>[] = [];
 
-  constructor(stage: Stage, options: DriverOptions, record: (cell: Cell, outcome: { durationMs: number } | { code: string }) => void) {
+  constructor(stage: Stage, options: DriverOptions, record: (cell: Cell, outcome: JobOutcome) => void) {
     this.stage = stage;
     const { runner, config, kindOf } = options;
     for (const cell of stage.cells) {
-      const request = { scenario: cell.scenario, kind: kindOf(cell.scenario), strategy: cell.strategy, size: config.sizes[cell.scenario], signal: this.#cancel.signal };
-      for (let lane = 0; lane < config.concurrency[cell.scenario]; lane++) {
+      const request = { scenario: cell.scenario, kind: kindOf(cell.scenario), strategy: cell.strategy, size: config.sizes[cell.scenario]!, signal: this.#cancel.signal };
+      for (let lane = 0; lane < config.concurrency[cell.scenario]!; lane++) {
         this.#running.push(
           (async () => {
             while (!this.#stopped) {
               try {
                 const report = await runner.run(request);
-                record(cell, { durationMs: report.durationMs });
+                record(cell, report);
               } catch (error) {
                 // A job the driver cancelled at a boundary says nothing about the strategy.
                 if (this.#cancel.signal.aborted) return;
@@ -176,10 +182,10 @@ export class Driver {
     this.#phaseStartedAtMs = Date.now();
   }
 
-  #record(cell: Cell, outcome: { durationMs: number } | { code: string }): void {
+  #record(cell: Cell, outcome: JobOutcome): void {
     const window = this.#windows.get(cellKey(cell));
     if (window === undefined) return;
-    if ('durationMs' in outcome) window.recordOk(outcome.durationMs);
+    if ('durationMs' in outcome) window.recordOk(outcome.durationMs, outcome);
     else window.recordError(outcome.code);
   }
 
@@ -195,7 +201,7 @@ export class Driver {
       }
       if (this.#stop.signal.aborted) return;
 
-      const opened = await Promise.all(stage.cells.map(async (cell) => [cellKey(cell), await LoadWindow.open(usage)] as const));
+      const opened = await Promise.all(stage.cells.map(async (cell) => [cellKey(cell), await LoadWindow.open(usage, this.#options.runner.strategy(cell.strategy))] as const));
       const startedAt = new Date().toISOString();
       this.#windows = new Map(opened);
       this.#enter('measuring');
@@ -218,7 +224,7 @@ export class Driver {
       this.#windows = new Map();
       for (const cell of stage.cells) {
         const figures = await windows.get(cellKey(cell))!.close(usage, cell.strategy);
-        const window: CellWindow = { cell, startedAt, endedAt, figures };
+        const window: CellWindow = { cell, startedAt, endedAt, figures, verdict: this.#options.judge?.(cell, figures) };
         this.#latest.set(cellKey(cell), window);
         this.#windowCount++;
         observer?.windowClosed(window);

@@ -36,14 +36,14 @@ export async function runClosedLoop(options: ClosedLoopOptions): Promise<LoadRes
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.durationMs;
   let started = 0;
   let done = 0;
-  const window = await LoadWindow.open(usage);
+  const window = await LoadWindow.open(usage, runner.strategy(strategy));
 
   const lane = async (): Promise<void> => {
     while (started < jobLimit && performance.now() < deadline) {
       started++;
       try {
         const report = await runner.run({ scenario, kind, strategy, size });
-        window.recordOk(report.durationMs);
+        window.recordOk(report.durationMs, report);
       } catch (error) {
         window.recordError((error as { code?: string }).code ?? 'unknown');
       }

@@ -1,5 +1,6 @@
-import { createHistogram, type ELDHistogram } from 'node:perf_hooks';
-import type { StrategyName } from '../strategies/strategy.ts';
+import { createHistogram, type ELDHistogram, type EventLoopUtilization } from 'node:perf_hooks';
+import { mainThreadGcMs } from './gc-time.ts';
+import type { Strategy, StrategyName, WorkerUsage } from '../strategies/strategy.ts';
 import { loopDelayMeanMs, loopDelayMonitor, loopDelayMs } from './loop-delay.ts';
 import { type ResourceSnapshot, ResourceUsage } from './resource-usage.ts';
 
@@ -34,6 +35,28 @@ export interface WindowFigures {
   eventLoopDelaySamples: number;
   /** The daemon's RSS plus the RSS of the strategy's child processes, at the end of the window. */
   memoryBytes: number;
+  /** Mean time the successful jobs waited for a slot (and dispatch), and ran, in milliseconds (NaN when none reported it). */
+  queueMsMean: number;
+  runMsMean: number;
+  /** Jobs running at once on average: the successful jobs' run time ÷ the wall time (Little's law), to compare with the strategy's slots. */
+  busyJobs: number;
+  /** Share of the window the main thread's event loop was busy (performance.eventLoopUtilization()). */
+  mainThreadUtilization: number;
+  /** Share of the window the main thread spent in garbage collection (worker threads and child processes not counted). */
+  gcShare: number;
+  /**
+   * Share of the window the threads that ran the jobs had their event loop busy: the pool
+   * workers' mean for threads and processes (from the stats each reply carries), the main
+   * thread for sequential and async. Wall-clock based, so a busy machine does not make CPU
+   * work look like waiting.
+   */
+  jobThreadUtilization: number;
+}
+
+/** When a successful job waited and ran, as the job runner reports it. */
+export interface JobTiming {
+  queueMs: number | undefined;
+  runMs: number | undefined;
 }
 
 /**
@@ -46,20 +69,35 @@ export class LoadWindow {
   readonly #loopDelay: ELDHistogram = loopDelayMonitor();
   readonly #errors: Record<string, number> = {};
   readonly #start: ResourceSnapshot;
+  readonly #startElu: EventLoopUtilization = performance.eventLoopUtilization();
+  readonly #startGcMs = mainThreadGcMs();
+  readonly #strategy: Pick<Strategy, 'workerUsage'> | undefined;
+  readonly #startWorkers: WorkerUsage | undefined;
   #jobs = 0;
+  #timed = 0;
+  #queueMsSum = 0;
+  #runMsSum = 0;
 
-  private constructor(start: ResourceSnapshot) {
+  private constructor(start: ResourceSnapshot, strategy: Pick<Strategy, 'workerUsage'> | undefined) {
     this.#start = start;
+    this.#strategy = strategy;
+    this.#startWorkers = strategy?.workerUsage();
     this.#loopDelay.enable();
   }
 
-  static async open(usage: ResourceUsage): Promise<LoadWindow> {
-    return new LoadWindow(await usage.sample());
+  /** @param strategy the strategy whose jobs the window measures: its pool workers' utilization is read (optional) */
+  static async open(usage: ResourceUsage, strategy?: Pick<Strategy, 'workerUsage'>): Promise<LoadWindow> {
+    return new LoadWindow(await usage.sample(), strategy);
   }
 
-  recordOk(durationMs: number): void {
+  recordOk(durationMs: number, timing?: JobTiming): void {
     this.#jobs++;
     this.#latency.record(Math.max(1, Math.round(durationMs * NS_PER_MS)));
+    if (timing?.queueMs !== undefined && timing.runMs !== undefined) {
+      this.#timed++;
+      this.#queueMsSum += timing.queueMs;
+      this.#runMsSum += timing.runMs;
+    }
   }
 
   recordError(code: string): void {
@@ -71,6 +109,11 @@ export class LoadWindow {
   async close(usage: ResourceUsage, strategy: StrategyName): Promise<WindowFigures> {
     const end = await usage.sample();
     this.#loopDelay.disable();
+    const elu = performance.eventLoopUtilization(this.#startElu);
+    const gcMs = mainThreadGcMs() - this.#startGcMs;
+    const workers = this.#strategy?.workerUsage();
+    const workerActiveMs = workers === undefined || this.#startWorkers === undefined ? 0 : workers.eluActiveMs - this.#startWorkers.eluActiveMs;
+    const workerTotalMs = workers === undefined || this.#startWorkers === undefined ? 0 : workerActiveMs + workers.eluIdleMs - this.#startWorkers.eluIdleMs;
     const wallSeconds = (end.atMs - this.#start.atMs) / 1000;
     const latency = this.#latency;
     const percentile = (p: number): number => (latency.count === 0 ? Number.NaN : latency.percentile(p) / NS_PER_MS);
@@ -86,6 +129,12 @@ export class LoadWindow {
       eventLoopDelayMeanMs: loopDelayMeanMs(this.#loopDelay),
       eventLoopDelaySamples: this.#loopDelay.count,
       memoryBytes: end.rssBytes + (end.childRssBytes[strategy] ?? 0),
+      queueMsMean: this.#timed === 0 ? Number.NaN : this.#queueMsSum / this.#timed,
+      runMsMean: this.#timed === 0 ? Number.NaN : this.#runMsSum / this.#timed,
+      busyJobs: wallSeconds > 0 ? this.#runMsSum / 1000 / wallSeconds : 0,
+      mainThreadUtilization: elu.utilization,
+      gcShare: wallSeconds > 0 ? gcMs / 1000 / wallSeconds : 0,
+      jobThreadUtilization: workers === undefined ? elu.utilization : workerTotalMs > 0 ? workerActiveMs / workerTotalMs : 0,
     };
   }
 }

@@ -76,7 +76,7 @@ function sharpFinding(cpu: readonly CellRecord[], machine: Machine): Finding {
 
 function manyCallsFinding(io: readonly CellRecord[], delayMs: number): Finding {
   const python = 'asyncio is good for many network calls: thousands in flight on one thread';
-  const async = io.filter((run) => run.strategy === 'async').sort((a, b) => a.concurrency - b.concurrency);
+  const async = io.filter((run) => run.scenario === 'http' && run.strategy === 'async').sort((a, b) => a.concurrency - b.concurrency);
   const lowest = async[0];
   const highest = async.at(-1);
   if (lowest === undefined || highest === undefined || lowest === highest) return { id: 'async-many-calls', python, node: 'not measured at two concurrency levels in this compare', holds: null };

@@ -1,4 +1,4 @@
-import { SCENARIOS, type ScenarioName } from '../scenarios/catalog.ts';
+import { getScenario, type ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
 import { defaultConcurrency } from '../jobs/default-concurrency.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
@@ -131,7 +131,7 @@ const PYTHON_START_SECONDS = 1;
 function pythonCells(scenario: ScenarioName, options: ResolvedCompareOptions, rounds: number): PlannedPythonCell[] {
   const workload = PYTHON_WORKLOADS.find((name) => name === scenario);
   if (options.python === undefined || workload === undefined) return [];
-  const row = (model: PythonRun['model'], concurrency: number): PlannedPythonCell => ({ workload, model, size: options.sizes[scenario], concurrency, rounds });
+  const row = (model: PythonRun['model'], concurrency: number): PlannedPythonCell => ({ workload, model, size: options.sizes[scenario]!, concurrency, rounds });
   if (workload === 'http') return options.ioConcurrency.flatMap((concurrency) => [row('threads', concurrency), row('asyncio', concurrency)]);
   const concurrency = cpuConcurrency(options.workers);
   return [row('sequential', 1), row('processes', concurrency), row('threads', concurrency)];
@@ -157,15 +157,15 @@ function needsReference(options: ResolvedCompareOptions): boolean {
 export function planCompare(options: ResolvedCompareOptions): ComparePlan {
   const steps: PlannedStep[] = [];
   const skipped: SkippedRun[] = [];
-  const cpuScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'cpu');
-  const ioScenarios = options.scenarios.filter((name) => SCENARIOS[name].kind === 'io');
+  const cpuScenarios = options.scenarios.filter((name) => getScenario(name).kind === 'cpu');
+  const ioScenarios = options.scenarios.filter((name) => getScenario(name).kind === 'io');
   const seconds = (ms: number): number => ms / 1000;
 
   const cell = (kind: ScenarioKind, scenario: ScenarioName, strategy: StrategyName, concurrency: number, reference = false): PlannedCell => ({
     kind,
     scenario,
     strategy,
-    size: options.sizes[scenario],
+    size: options.sizes[scenario]!,
     concurrency,
     workers: reference ? REFERENCE_WORKERS : options.workers,
     reference,

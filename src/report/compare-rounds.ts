@@ -6,6 +6,7 @@ import type { PlannedRun } from './compare-plan.ts';
 import type { CellRecord, RunRecord } from './report-schema.ts';
 import { cellSpeedUpsAboveCores } from './speed-up-flags.ts';
 import { spreadOf } from './spread.ts';
+import { cellVerdict } from './verdict-rules.ts';
 
 /** One round as planned and as measured. */
 export interface MeasuredRun {
@@ -20,6 +21,8 @@ export interface SummarizeRoundsOptions {
   readonly ioTasksPerWorker: number;
   /** availableParallelism(): a speed-up above it is flagged. */
   readonly cores: number;
+  /** The memory a cell may use, for its verdict. */
+  readonly memoryBudgetBytes: number;
 }
 
 interface KindedRecord {
@@ -56,6 +59,12 @@ function rawRecord({ planned, position, result }: MeasuredRun): RunRecord {
     coresUsed: result.coresUsed,
     eventLoopDelayP99Ms: result.eventLoopDelayP99Ms,
     memoryBytes: result.memoryBytes,
+    queueMsMean: finite(result.queueMsMean),
+    runMsMean: finite(result.runMsMean),
+    busyJobs: result.busyJobs,
+    mainThreadUtilization: result.mainThreadUtilization,
+    gcShare: result.gcShare,
+    jobThreadUtilization: result.jobThreadUtilization,
     speedUpOverSequential: null,
     efficiency: null,
   };
@@ -93,6 +102,26 @@ function summarize(kind: ScenarioKind, runs: readonly RunRecord[], options: Summ
   const first = runs[0]!;
   const spread = (figure: (run: RunRecord) => number | null) => spreadOf(runs.map(figure));
   const ratio = (figure: (run: RunRecord) => number | null) => (runs.every((run) => figure(run) === null) ? null : spread(figure));
+  const slots = strategySlots(first.strategy, { workers: first.workers, ioTasksPerWorker: options.ioTasksPerWorker })[kind];
+  const median = (figure: (run: RunRecord) => number | null): number => spread(figure).median ?? Number.NaN;
+  const verdict = cellVerdict({
+    strategy: first.strategy,
+    kind,
+    slots,
+    cores: options.cores,
+    memoryBudgetBytes: options.memoryBudgetBytes,
+    figures: {
+      coresUsed: median((run) => run.coresUsed),
+      eventLoopDelayP99Ms: median((run) => run.eventLoopDelayP99Ms),
+      memoryBytes: median((run) => run.memoryBytes),
+      queueMsMean: median((run) => run.queueMsMean),
+      runMsMean: median((run) => run.runMsMean),
+      busyJobs: median((run) => run.busyJobs),
+      mainThreadUtilization: median((run) => run.mainThreadUtilization),
+      gcShare: median((run) => run.gcShare),
+      jobThreadUtilization: median((run) => run.jobThreadUtilization),
+    },
+  });
   const cell: CellRecord = {
     scenario: first.scenario,
     strategy: first.strategy,
@@ -119,6 +148,7 @@ function summarize(kind: ScenarioKind, runs: readonly RunRecord[], options: Summ
     speedUpOverSequential: ratio((run) => run.speedUpOverSequential),
     efficiency: ratio((run) => run.efficiency),
     speedUpAboveCores: false,
+    verdict,
     runs: [...runs],
   };
   return kind === 'cpu' ? { ...cell, speedUpAboveCores: cellSpeedUpsAboveCores(cell, options.cores).length > 0 } : cell;

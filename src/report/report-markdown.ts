@@ -1,6 +1,7 @@
 import { pythonRunsTable, pythonTalkTable } from './python-tables.ts';
 import type { CompareReport } from './report-schema.ts';
 import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
+import { recommendationTable, verdictTable } from './verdict-tables.ts';
 
 const GB = 1024 ** 3;
 
@@ -61,6 +62,11 @@ export function renderReportMarkdown(report: CompareReport): string {
     `## How many fit in ${report.memory.budgetMb} MB`,
     report.memory.units.length === 0 ? 'No strategy with a unit to count in this compare.' : markdownTable(memoryTable(report)),
     report.memory.units.map((unit) => `- ${unit.unit}: ${unit.method}.`).join('\n'),
+    '## Which strategy to use, per scenario',
+    report.recommendations.length === 0 ? 'No scenario had a successful job.' : markdownTable(recommendationTable(report)),
+    '## What limited each cell',
+    'The first rule that holds on the cell\'s median figures, in this order: memory-bound, gc-heavy, cpu-main-thread, loop-blocked, cpu-cores, upstream-bound, pool-saturated, else none (thresholds in src/report/verdict-rules.ts and the README).',
+    markdownTable(verdictTable(report)),
     '## Chart',
     '![throughput by strategy per scenario, and http throughput against concurrency](chart.svg)',
     'All raw numbers are in report.json (schema: schemas/report.schema.json in the concurrency-lab repository).',

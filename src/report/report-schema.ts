@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
+import { SCENARIO_NAME_PATTERN } from '../scenarios/scenario-modules.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import { PythonSectionSchema } from './python-schema.ts';
 import { SpreadSchema } from './spread.ts';
+import { LIMITS } from './verdict-rules.ts';
 
 /**
  * report.json, the machine-readable result of `concurrency-lab compare`. This zod schema is
@@ -15,7 +16,8 @@ import { SpreadSchema } from './spread.ts';
 const count = z.number().int().min(0);
 /** NaN (no successful job) is written as null. */
 const measured = z.number().nullable();
-const scenario = z.enum(SCENARIO_NAMES as [string, ...string[]]);
+/** A built-in scenario or one of a scenario module (--scenario-module). */
+const scenario = z.string().regex(SCENARIO_NAME_PATTERN);
 const strategy = z.enum(STRATEGY_NAMES);
 
 export const LatencySchema = z
@@ -47,6 +49,12 @@ export const RunSchema = z
     coresUsed: z.number().describe('CPU seconds of the whole process tree (main thread, other threads, pool children) per wall second.'),
     eventLoopDelayP99Ms: z.number().min(0).describe("p99 of the main thread's event-loop delay during the run, in milliseconds."),
     memoryBytes: z.number().min(0).describe("This process's RSS plus the RSS of the strategy's child processes at the end of the run."),
+    queueMsMean: measured.describe('Mean time a successful job waited for a slot (and dispatch), in milliseconds.'),
+    runMsMean: measured.describe('Mean time a successful job ran, measured where it ran, in milliseconds.'),
+    busyJobs: z.number().min(0).describe("Jobs running at once on average: the successful jobs' run time ÷ the wall time."),
+    mainThreadUtilization: z.number().min(0).describe("Share of the run the main thread's event loop was busy (0–1)."),
+    gcShare: z.number().min(0).describe('Share of the run the main thread spent in garbage collection (0–1).'),
+    jobThreadUtilization: z.number().min(0).describe("Share of the run the threads that ran the jobs had their event loop busy: the pool workers' mean, or the main thread for sequential and async (0–1)."),
     speedUpOverSequential: z.number().nullable().describe("jobsPerSecond ÷ the same round's sequential jobsPerSecond for the scenario (for http: at the same concurrency); null when sequential was not measured."),
     efficiency: z
       .number()
@@ -55,6 +63,26 @@ export const RunSchema = z
   })
   .strict()
   .describe('One round of one cell, as measured.');
+
+export const VerdictSchema = z
+  .object({
+    limit: z.enum(LIMITS).describe('What limited the cell: the first rule of src/report/verdict-rules.ts that holds on its median figures (see the README).'),
+    evidence: z.string().describe('The numbers that show it.'),
+  })
+  .strict();
+
+export const RecommendationSchema = z
+  .object({
+    scenario,
+    strategy,
+    concurrency: count.describe('The concurrency at which the recommended strategy did best.'),
+    jobsPerSecond: z.number().min(0),
+    runnerUp: z.object({ strategy, concurrency: count, jobsPerSecond: z.number().min(0) }).strict().nullable(),
+    margin: z.number().nullable().describe("The recommended strategy's jobs/s ÷ the runner-up's."),
+    why: z.string().describe('One line with the numbers.'),
+  })
+  .strict()
+  .describe('Per scenario: the strategy with the most jobs per second (each at its best concurrency), why, the runner-up and the margin.');
 
 export const CellSchema = z
   .object({
@@ -74,6 +102,7 @@ export const CellSchema = z
     speedUpAboveCores: z
       .boolean()
       .describe('Whether the median speed-up (over sequential, or over one worker: efficiency × workers) exceeds availableParallelism: impossible for the work itself, so a measurement problem.'),
+    verdict: VerdictSchema,
     runs: z.array(RunSchema).describe('Every round of this cell, raw.'),
   })
   .strict()
@@ -141,7 +170,7 @@ export const ParametersSchema = z
 
 export const CompareReportSchema = z
   .object({
-    schemaVersion: z.literal(2),
+    schemaVersion: z.literal(3),
     generator: z.object({ name: z.literal('concurrency-lab'), version: z.string() }).strict(),
     startedAt: z.string().describe('ISO 8601 time the compare started.'),
     elapsedSeconds: z.number().min(0),
@@ -152,6 +181,7 @@ export const CompareReportSchema = z
     io: z.array(CellSchema).describe('The http scenario at each concurrency level.'),
     skipped: z.array(SkippedRunSchema),
     memory: z.object({ budgetMb: count, units: z.array(UnitMemorySchema) }).strict(),
+    recommendations: z.array(RecommendationSchema),
     findings: z.array(FindingSchema),
     warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
     python: PythonSectionSchema.optional().describe("The talk's Python (python/reference.py) on the same inputs: present when compare ran with --python on, or auto found python3 with Pillow, requests and aiohttp."),
@@ -163,6 +193,7 @@ export type CellRecord = z.infer<typeof CellSchema>;
 export type SpreadRecord = z.infer<typeof SpreadSchema>;
 export type UnitMemory = z.infer<typeof UnitMemorySchema>;
 export type Finding = z.infer<typeof FindingSchema>;
+export type Recommendation = z.infer<typeof RecommendationSchema>;
 export type Machine = z.infer<typeof MachineSchema>;
 export type CompareReport = z.infer<typeof CompareReportSchema>;
 

@@ -14,6 +14,8 @@ import type { PythonSection } from './python-schema.ts';
 import type { CompareReport } from './report-schema.ts';
 import { busyMachineWarning } from './report-tables.ts';
 import { speedUpWarnings } from './speed-up-flags.ts';
+import { compareRecommendations } from './compare-recommendations.ts';
+import { memoryBudgetBytes } from './verdict-rules.ts';
 
 /** What a compare tells its progress display. */
 export interface CompareProgressListener {
@@ -94,11 +96,15 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   }
   progress.stop();
 
-  const { cpu, io } = summarizeRounds(measured, { ioTasksPerWorker: options.ioTasksPerWorker, cores: machine.availableParallelism });
+  const { cpu, io } = summarizeRounds(measured, {
+    ioTasksPerWorker: options.ioTasksPerWorker,
+    cores: machine.availableParallelism,
+    memoryBudgetBytes: memoryBudgetBytes(machine.totalMemoryBytes, process.constrainedMemory()),
+  });
   const memory = { budgetMb: options.memoryBudgetMb, units };
   const busy = busyMachineWarning({ machine });
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     generator: { name: 'concurrency-lab', version: packageJson.version },
     startedAt: startedAt.toISOString(),
     elapsedSeconds: (performance.now() - startedMs) / 1000,
@@ -116,7 +122,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
       referenceWorkers: REFERENCE_WORKERS,
       cpuConcurrency: cpuConcurrency(options.workers),
       ioConcurrency: [...options.ioConcurrency],
-      sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]])),
+      sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]!])),
       memoryBudgetMb: options.memoryBudgetMb,
       upstreamDelayMs: options.upstreamDelayMs,
     },
@@ -124,6 +130,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     io,
     skipped: [...plan.skipped],
     memory,
+    recommendations: compareRecommendations([...cpu, ...io], machine.availableParallelism),
     findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu: nodeMedians(cpu), io: nodeMedians(io) }))],
     warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
     ...(python === undefined ? {} : { python }),

@@ -1,7 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { nowMs } from '../clock.ts';
 import { toWire } from '../errors.ts';
-import { SCENARIOS } from '../scenarios/catalog.ts';
+import { getScenario } from '../scenarios/catalog.ts';
 import { withExecuteSpan } from '../telemetry/execute-span.ts';
 import type { Task, TaskReply } from './task.ts';
 
@@ -21,7 +21,7 @@ async function runScenario(task: Task, signal: AbortSignal): Promise<TaskReply> 
   const started = performance.now();
   try {
     if (signal.aborted) throw signal.reason;
-    const result = await SCENARIOS[task.scenario].run(task.size, { signal, upstreamUrl: task.upstreamUrl });
+    const result = await getScenario(task.scenario).run(task.size, { signal, upstreamUrl: task.upstreamUrl });
     return { ok: true, result, startedAtMs, runMs: performance.now() - started, pid: process.pid, threadId };
   } catch (error) {
     return { ok: false, error: toWire(error), startedAtMs, runMs: performance.now() - started, pid: process.pid, threadId };

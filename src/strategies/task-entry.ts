@@ -15,6 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { nowMs } from '../clock.ts';
 import { toWire } from '../errors.ts';
+import { registerScenarioModulesFromEnv } from '../scenarios/scenario-modules.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { runTask } from './run-task.ts';
 import type { Task, TaskReply, WorkerStats } from './task.ts';
@@ -24,6 +25,8 @@ const WORKER_BATCH_DELAY_MS = 200;
 
 const tracing = await startTracing({ defaultServiceName: 'concurrency-lab', batchDelayMs: WORKER_BATCH_DELAY_MS });
 const control = new WorkerControl();
+// The scenario modules the main thread loaded and checked (issue 17), before the first task.
+await registerScenarioModulesFromEnv();
 
 /**
  * How stale the heap figure in a reply may be: reading the heap statistics on every reply was

@@ -1,5 +1,6 @@
 import type { Cell, Stage } from '../driver/cell.ts';
 import type { CellObserver, CellWindow } from '../driver/cell-observer.ts';
+import { LIMITS } from '../report/verdict-rules.ts';
 import type { LabMetrics } from './lab-metrics.ts';
 
 const MS_PER_SECOND = 1000;
@@ -28,7 +29,7 @@ export class CellMetrics implements CellObserver {
     });
   }
 
-  windowClosed({ cell, figures }: CellWindow): void {
+  windowClosed({ cell, figures, verdict }: CellWindow): void {
     this.#guard(() => {
       const labels = labelsOf(cell);
       const metrics = this.#metrics;
@@ -50,6 +51,9 @@ export class CellMetrics implements CellObserver {
         count: samples,
       });
       metrics.cellMemory.set(labels, figures.memoryBytes);
+      if (verdict !== undefined) {
+        for (const limit of LIMITS) metrics.cellVerdict.set({ scenario: cell.scenario, strategy: cell.strategy, limit }, limit === verdict.limit ? 1 : 0);
+      }
     });
   }
 

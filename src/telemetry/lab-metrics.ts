@@ -46,6 +46,7 @@ export class LabMetrics {
   readonly cellLatency = new WindowSummary(this.registry, 'lab_cell_latency_seconds', "Latency of the successful jobs in the cell's latest window: quantiles 0.5 and 0.99, their sum and count.");
   readonly cellCoresUsed = new Gauge({ name: 'lab_cell_cores_used', help: "CPU seconds per second of the daemon, its threads and the strategy's child processes in the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
   readonly cellEventLoopDelay = new WindowSummary(this.registry, 'lab_cell_event_loop_delay_seconds', "Main thread's event-loop delay (beyond the 10 ms sampling interval) in the cell's latest window: quantile 0.99, sum and count of the samples.");
+  readonly cellVerdict = new Gauge({ name: 'lab_cell_verdict', help: "1 for what limited the cell in its latest window (src/report/verdict-rules.ts), 0 for the other limits.", labelNames: ['scenario', 'strategy', 'limit'] as const, registers: [this.registry] });
   readonly cellMemory = new Gauge({ name: 'lab_cell_memory_bytes', help: "RSS of the daemon plus the strategy's child processes at the end of the cell's latest window.", labelNames: ['scenario', 'strategy', 'mix'] as const, registers: [this.registry] });
 
   readonly upstreamRetries = new Counter({ name: 'lab_upstream_retries_total', help: 'Retries of http-scenario calls made by the client policy (LAB_UPSTREAM_RETRIES), as the jobs report them.', registers: [this.registry] });

@@ -21,6 +21,7 @@ interface StatusCell {
   eventLoopDelayP99Ms: number | null;
   memoryBytes: number;
   errors: Record<string, number>;
+  verdict: { limit: string; evidence: string } | null;
 }
 
 interface Status {
@@ -32,6 +33,7 @@ interface ShownRow {
   scenario: string;
   strategy: string;
   endedAt: string | null;
+  limit: string | null;
   values: Record<string, { raw: string; text: string }>;
 }
 
@@ -114,6 +116,7 @@ test('the live page shows every visited cell as /api/v1/status has it, its chart
           scenario: row.getAttribute('data-scenario')!,
           strategy: row.getAttribute('data-strategy')!,
           endedAt: row.getAttribute('data-ended-at'),
+          limit: row.querySelector('td[data-limit]')?.getAttribute('data-limit') ?? null,
           values: Object.fromEntries([...row.querySelectorAll('td[data-field]')].map((td) => [td.getAttribute('data-field')!, { raw: td.getAttribute('data-value')!, text: td.textContent! }])),
         })),
       );
@@ -121,6 +124,7 @@ test('the live page shows every visited cell as /api/v1/status has it, its chart
       for (const cell of cells) {
         const row = shown.find((candidate) => candidate.scenario === cell.scenario && candidate.strategy === cell.strategy);
         if (row === undefined || row.endedAt !== cell.endedAt) return false;
+        assert.equal(row.limit, cell.verdict?.limit ?? null, `${cell.scenario}/${cell.strategy} shows its verdict`);
         const expected: Record<string, number | null> = {
           jobsPerSecond: cell.jobsPerSecond,
           p50: cell.latencyMs.p50,

@@ -92,7 +92,7 @@ describe('concurrency-lab compare, a short real run', () => {
   });
 
   it('measures every planned cell in its rounds, skips sequential above one request with the reason, and counts no errors', (t) => {
-    assert.equal(report.schemaVersion, 2);
+    assert.equal(report.schemaVersion, 3);
     assert.deepEqual(report.cpu.map(key), ['matrix/sequential×2@4', 'matrix/threads×2@4', 'matrix/threads×1@2']);
     assert.deepEqual(report.io.map(key), ['http/sequential×2@1', 'http/threads×2@1', 'http/threads×2@16']);
     assert.deepEqual(report.skipped.map((s) => `${s.strategy}@${s.concurrency}`), ['sequential@16']);

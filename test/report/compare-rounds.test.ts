@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LoadResult } from '../../src/measurement/closed-loop.ts';
+import { compareRecommendations } from '../../src/report/compare-recommendations.ts';
 import { COMPARE_DEFAULTS } from '../../src/report/compare-options.ts';
 import type { PlannedRun } from '../../src/report/compare-plan.ts';
 import { compareFindings } from '../../src/report/compare-findings.ts';
@@ -46,6 +47,12 @@ function measured(kind: 'cpu' | 'io', strategy: StrategyName, round: number, job
     eventLoopDelayMeanMs: 2,
     eventLoopDelaySamples: 400,
     memoryBytes: 100e6 + round,
+    queueMsMean: 10,
+    runMsMean: 10,
+    busyJobs: 2,
+    mainThreadUtilization: 0.5,
+    gcShare: 0.01,
+    jobThreadUtilization: 0.9,
   } as LoadResult;
   return { planned, result };
 }
@@ -79,10 +86,10 @@ function constructedReport(): CompareReport {
     uvThreadpoolSize: 4,
     loadAverageAtStart: [0.1, 0.1, 0.1],
   };
-  const { cpu, io } = summarizeRounds(constructedRuns(), { ioTasksPerWorker: 128, cores: CORES });
+  const { cpu, io } = summarizeRounds(constructedRuns(), { ioTasksPerWorker: 128, cores: CORES, memoryBudgetBytes: 16 * 2 ** 30 });
   const memory = { budgetMb: 1024, units: [] };
   return CompareReportSchema.parse({
-    schemaVersion: 2,
+    schemaVersion: 3,
     generator: { name: 'concurrency-lab', version: '0.0.0' },
     startedAt: new Date(0).toISOString(),
     elapsedSeconds: 60,
@@ -97,6 +104,7 @@ function constructedReport(): CompareReport {
     io,
     skipped: [],
     memory,
+    recommendations: compareRecommendations([...cpu, ...io], CORES),
     findings: compareFindings({ machine, cpu, io, memory, upstreamDelayMs: 50 }),
     warnings: speedUpWarnings({ cpu, machine }),
   });

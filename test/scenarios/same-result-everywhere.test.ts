@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LabError } from '../../src/errors.ts';
 import { JobRunner } from '../../src/jobs/job-runner.ts';
-import { getScenario, parseSize, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../../src/scenarios/catalog.ts';
+import { BUILT_IN_SCENARIO_NAMES, type BuiltInScenarioName, getScenario, parseSize, SCENARIOS } from '../../src/scenarios/catalog.ts';
 import type { Strategy } from '../../src/strategies/strategy.ts';
 import { type RunningUpstream, startUpstream } from '../../src/upstream/upstream-server.ts';
 import { closeAll, startAllStrategies } from '../support/strategies.ts';
 
 /** Small sizes keep the test quick; every scenario runs with the same input on every strategy. */
-const SIZES: Record<ScenarioName, number> = { thumbnail: 320, matrix: 40, array: 20_000, http: 2048, noop: 0 };
+const SIZES: Record<BuiltInScenarioName, number> = { thumbnail: 320, matrix: 40, array: 20_000, http: 2048, noop: 0 };
 
 describe('every scenario gives the same result for the same input under every strategy', () => {
   let strategies: Strategy[];
@@ -25,7 +25,7 @@ describe('every scenario gives the same result for the same input under every st
     await upstream?.close();
   });
 
-  for (const scenario of SCENARIO_NAMES) {
+  for (const scenario of BUILT_IN_SCENARIO_NAMES) {
     it(scenario, async () => {
       const reports = [];
       for (const strategy of strategies) reports.push(await runner.run({ scenario, kind: SCENARIOS[scenario].kind, strategy: strategy.name, size: SIZES[scenario] }));

@@ -52,7 +52,7 @@ export function statusRoutes(app: FastifyInstance, context: ApiContext): void {
             }),
           ),
           upstreamUrl: context.upstreamUrl() ?? null,
-          cells: (driver?.latestWindows() ?? []).map(({ cell, startedAt, endedAt, figures }) => ({
+          cells: (driver?.latestWindows() ?? []).map(({ cell, startedAt, endedAt, figures, verdict }) => ({
             ...cell,
             startedAt,
             endedAt,
@@ -65,6 +65,7 @@ export function statusRoutes(app: FastifyInstance, context: ApiContext): void {
             coresUsed: figures.coresUsed,
             eventLoopDelayP99Ms: finiteOrNull(figures.eventLoopDelayP99Ms),
             memoryBytes: figures.memoryBytes,
+            verdict: verdict ?? null,
           })),
         };
       },

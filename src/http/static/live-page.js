@@ -96,7 +96,7 @@ function renderScoreboards(status) {
     if (cells.length === 0 && !isRunning) continue;
     const kind = state.kinds.get(scenario.name);
     const caption = el('caption', {}, `${scenario.name}${kind ? ` (${kind})` : ''}, size ${scenario.size}, ${scenario.concurrency} in flight`);
-    const head = el('tr', {}, el('th', { scope: 'col' }, 'strategy'), ...COLUMNS.map((column) => el('th', { scope: 'col' }, column.label)), el('th', { scope: 'col' }, 'window'));
+    const head = el('tr', {}, el('th', { scope: 'col' }, 'strategy'), ...COLUMNS.map((column) => el('th', { scope: 'col' }, column.label)), el('th', { scope: 'col' }, 'limit'), el('th', { scope: 'col' }, 'window'));
     const body = el('tbody');
     for (const strategy of strategies) {
       const cell = cells.find((candidate) => candidate.strategy === strategy);
@@ -106,12 +106,14 @@ function renderScoreboards(status) {
       const row = el('tr', { 'data-scenario': scenario.name, 'data-strategy': strategy, 'data-ended-at': cell?.endedAt, class: active ? 'active' : undefined, 'aria-current': active ? 'true' : undefined });
       row.append(el('th', { scope: 'row' }, strategy, marker));
       if (cell === undefined) {
-        row.append(el('td', { colspan: COLUMNS.length + 1, class: 'text' }, 'not measured yet'));
+        row.append(el('td', { colspan: COLUMNS.length + 2, class: 'text' }, 'not measured yet'));
       } else {
         for (const column of COLUMNS) {
           const value = column.value(cell);
           row.append(el('td', { 'data-field': column.field, 'data-value': (column.raw ?? column.value)(cell) ?? 'null' }, format(value, column.digits)));
         }
+        // What limited the cell (src/report/verdict-rules.ts); its evidence as the tooltip.
+        row.append(el('td', { class: 'text', 'data-limit': cell.verdict?.limit, title: cell.verdict?.evidence }, cell.verdict?.limit ?? '–'));
         row.append(el('td', { class: 'text' }, `${format(cell.seconds, 1)} s to ${new Date(cell.endedAt).toLocaleTimeString()}`));
       }
       body.append(row);
