@@ -52,6 +52,18 @@ export interface DriverStatus {
   windows: number;
 }
 
+/**
+ * Jobs a cell keeps in flight: the scenario's LAB_CONCURRENCY, but for I/O never more than the
+ * strategy runs at once. Requests past its slots only queue: sequential http at 64 in flight
+ * would show 64 × the upstream's delay as its latency at the same throughput, where `compare`
+ * measures sequential at one in flight. CPU cells keep theirs (2 × workers by default, as in
+ * compare), so no pool worker waits for its next job.
+ */
+function cellLanes(cell: Cell, kind: ScenarioKind, options: DriverOptions): number {
+  const configured = options.config.concurrency[cell.scenario]!;
+  return kind === 'io' ? Math.min(configured, options.runner.strategy(cell.strategy).slots.io) : configured;
+}
+
 /** The lanes of one stage: closed loops that stop starting jobs on stop() and cancel theirs on cancel(). */
 class Lanes {
   readonly stage: Stage;
@@ -64,7 +76,7 @@ class Lanes {
     const { runner, config, kindOf } = options;
     for (const cell of stage.cells) {
       const request = { scenario: cell.scenario, kind: kindOf(cell.scenario), strategy: cell.strategy, size: config.sizes[cell.scenario]!, signal: this.#cancel.signal };
-      for (let lane = 0; lane < config.concurrency[cell.scenario]!; lane++) {
+      for (let lane = 0; lane < cellLanes(cell, request.kind, options); lane++) {
         this.#running.push(
           (async () => {
             while (!this.#stopped) {
