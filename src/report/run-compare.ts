@@ -60,7 +60,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
       const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
+      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url, observer: options.observer }) });
     }
     // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
     if (options.python !== undefined) {
@@ -96,6 +96,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
       sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]])),
       memoryBudgetMb: options.memoryBudgetMb,
       upstreamDelayMs: options.upstreamDelayMs,
+      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     },
     cpu,
     io,
