@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { interleaveRounds } from '../src/report/interleave-rounds.ts';
 import { type Spread, spreadOf } from '../src/report/spread.ts';
 import { CLI, type LabDaemon, NODE } from '../test/support/lab-daemon.ts';
+import { childPidsOf } from '../test/support/child-pids.ts';
 import { scrapeMetric } from '../test/support/scrape-metric.ts';
 import { startProcess } from '../test/support/started-process.ts';
 import { waitFor } from '../test/support/wait-for.ts';
@@ -72,6 +74,36 @@ async function startDaemon(cli: string, variant: Variant, workers: number, sink:
   return daemon;
 }
 
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** user + system CPU seconds of one process, all its threads (/proc/PID/stat); 0 once it is gone. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds of a daemon: its threads and its pool's child processes, not the upstream it
+ * started (whose own tracing is not the daemon's cost). On a shared machine CPU per job moves
+ * far less with the neighbours' load than throughput does, so it is the steadier figure.
+ */
+function daemonCpuSeconds(pid: number): number {
+  let seconds = processCpuSeconds(pid);
+  for (const child of childPidsOf(pid)) {
+    let command = '';
+    try {
+      command = readFileSync(`/proc/${child}/cmdline`, 'utf8');
+    } catch {}
+    if (!command.includes('upstream')) seconds += processCpuSeconds(child);
+  }
+  return seconds;
+}
+
 const range = (spread: Spread): string => `${formatNumber(spread.min ?? Number.NaN)}–${formatNumber(spread.max ?? Number.NaN)}`;
 
 /**
@@ -115,23 +147,31 @@ export const overheadBench: Benchmark = {
       // Unmeasured: JIT, first-use caches and the pools' first jobs.
       for (const { cell: measured } of schedule.filter(({ round }) => round === 1)) await run(measured, 300);
       const perSecond = new Map<Measured, number[]>();
+      const cpuMsPerJob = new Map<Measured, number[]>();
       const exportsBefore = sink.received().requests;
       for (const { cell: measured } of schedule) {
         const daemon = daemons[measured.variant]!;
         const labels = { scenario: measured.cell.scenario.scenario, strategy: measured.cell.strategy, outcome: 'ok' };
         const before = await scrapeMetric(daemon.url, 'lab_jobs_total', labels);
+        const cpuBefore = daemonCpuSeconds(daemon.pid);
         const startedAt = performance.now();
         const answered = await run(measured, durationMs);
         const seconds = (performance.now() - startedAt) / 1000;
+        const cpuSeconds = daemonCpuSeconds(daemon.pid) - cpuBefore;
         const counted = (await scrapeMetric(daemon.url, 'lab_jobs_total', labels)) - before;
+        cpuMsPerJob.set(measured, [...(cpuMsPerJob.get(measured) ?? []), (1000 * cpuSeconds) / counted]);
         if (counted < answered) throw new Error(`the ${measured.variant} daemon counted ${counted} ok jobs but answered ${answered}`);
         perSecond.set(measured, [...(perSecond.get(measured) ?? []), counted / seconds]);
       }
       if (sink.received().requests === exportsBefore) throw new Error('the traced daemon exported no spans: tracing is not on');
-      const figures = (cell: Cell, variant: Variant): number[] => {
-        for (const [measured, values] of perSecond) if (measured.cell === cell && measured.variant === variant) return values;
-        return [];
-      };
+      const figuresOf =
+        (table: Map<Measured, number[]>) =>
+        (cell: Cell, variant: Variant): number[] => {
+          for (const [measured, values] of table) if (measured.cell === cell && measured.variant === variant) return values;
+          return [];
+        };
+      const figures = figuresOf(perSecond);
+      const cpu = figuresOf(cpuMsPerJob);
       const measurements: Measurement[] = [];
       for (const scenario of SCENARIOS) {
         const medians: number[] = [];
@@ -147,9 +187,18 @@ export const overheadBench: Benchmark = {
             target: atLeast(ratio.median ?? Number.NaN, MIN_RATIO[scenario.kind], `${scenario.kind} cell`),
             detail: { concurrency: cell.concurrency, ratio, jobsPerSecond: { traced: spreadOf(traced).median, untraced: spreadOf(untraced).median }, perRound: { traced, untraced }, settings },
           });
+          const cpuRatio = spreadOf(cpu(cell, 'traced').map((value, round) => value / cpu(cell, 'untraced')[round]!));
+          measurements.push({
+            name: `${scenario.scenario} ${cell.strategy} CPU per job traced ÷ untraced (rounds ${range(cpuRatio)})`,
+            value: cpuRatio.median ?? Number.NaN,
+            unit: '×',
+            detail: { ratio: cpuRatio, cpuMsPerJob: { traced: spreadOf(cpu(cell, 'traced')).median, untraced: spreadOf(cpu(cell, 'untraced')).median }, perRound: { traced: cpu(cell, 'traced'), untraced: cpu(cell, 'untraced') } },
+          });
           if (baselineCli !== undefined) {
             const baseline = spreadOf(traced.map((value, round) => value / figures(cell, 'baseline')[round]!));
             measurements.push({ name: `${scenario.scenario} ${cell.strategy} traced ÷ baseline traced (rounds ${range(baseline)})`, value: baseline.median ?? Number.NaN, unit: '×', detail: { ratio: baseline, perRound: figures(cell, 'baseline') } });
+            const baselineCpu = spreadOf(cpu(cell, 'traced').map((value, round) => value / cpu(cell, 'baseline')[round]!));
+            measurements.push({ name: `${scenario.scenario} ${cell.strategy} CPU per job traced ÷ baseline traced (rounds ${range(baselineCpu)})`, value: baselineCpu.median ?? Number.NaN, unit: '×', detail: { ratio: baselineCpu, perRound: cpu(cell, 'baseline') } });
           }
         }
         const spread = Math.max(...medians) - Math.min(...medians);
