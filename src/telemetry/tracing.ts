@@ -96,17 +96,20 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
     return { description: 'traces are off (OTEL_SDK_DISABLED=true)', flush: async () => {}, shutdown: async () => {}, takeSpans: NO_SPANS };
   }
-  const [{ register: registerImportHooks }, { diag, DiagConsoleLogger, DiagLogLevel }, { HttpInstrumentation }, { UndiciInstrumentation }, { NodeSDK }] = await Promise.all([
-    import('import-in-the-middle/register-hooks.mjs'),
+  // A pool worker serves no HTTP and calls out only through undici: it needs neither the http
+  // instrumentation nor the loader hook that instruments ESM imports of node:http.
+  const servesHttp = options.spansInReplies !== true;
+  const [importHooks, { diag, DiagConsoleLogger, DiagLogLevel }, httpInstrumentation, { UndiciInstrumentation }, { NodeSDK }] = await Promise.all([
+    servesHttp ? import('import-in-the-middle/register-hooks.mjs') : undefined,
     import('@opentelemetry/api'),
-    import('@opentelemetry/instrumentation-http'),
+    servesHttp ? import('@opentelemetry/instrumentation-http') : undefined,
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/sdk-node'),
   ]);
   diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   // ESM imports of node:http are only instrumented through a loader hook; the synchronous
   // in-thread hook intercepts just this module, in this thread.
-  registerImportHooks({ include: ['http', 'node:http'] });
+  importHooks?.register({ include: ['http', 'node:http'] });
   const serviceName = env('OTEL_SERVICE_NAME') ?? options.defaultServiceName;
   let processor: SpanProcessor;
   let description: string;
@@ -132,11 +135,15 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => ignoredPaths.has((request.url ?? '').split('?')[0]!),
-        // The lab's only outgoing HTTP is undici's, instrumented below.
-        ignoreOutgoingRequestHook: () => true,
-      }),
+      ...(httpInstrumentation !== undefined
+        ? [
+            new httpInstrumentation.HttpInstrumentation({
+              ignoreIncomingRequestHook: (request) => ignoredPaths.has((request.url ?? '').split('?')[0]!),
+              // The lab's only outgoing HTTP is undici's, instrumented below.
+              ignoreOutgoingRequestHook: () => true,
+            }),
+          ]
+        : []),
       new UndiciInstrumentation(),
     ],
   });
