@@ -17,6 +17,7 @@ import { BUILT_IN_SCENARIO_NAMES, customScenarioNames, getScenario, scenarioName
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { durationOption, integerListOption, nameListOption, sizesOption } from './compare-option-parsers.ts';
+import { startCompareTelemetry } from './compare-telemetry.ts';
 import { integerOption } from './option-parsers.ts';
 import { collectPaths, loadScenarioModuleOption, parseAfterModules, SCENARIO_MODULE_DESCRIPTION, SCENARIO_MODULE_FLAGS } from './scenario-module-option.ts';
 
@@ -38,6 +39,7 @@ interface CompareCommandOptions {
   delayMs: number;
   fitSample: number;
   python: PythonMode;
+  traced: boolean;
 }
 
 /** Fails before any measurement when the report could not be written at the end. */
@@ -119,16 +121,18 @@ export function registerCompareCommand(program: Command): void {
     .option(SCENARIO_MODULE_FLAGS, SCENARIO_MODULE_DESCRIPTION, collectPaths, [])
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
+    .option('--traced', 'trace every job as the daemon does (always_on unless OTEL_TRACES_SAMPLER says otherwise; exported per OTEL_*); default: untraced, OTEL_SDK_DISABLED=true', false)
     .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
     .action(async (options: CompareCommandOptions) => {
       await loadScenarioModuleOption(options.scenarioModule);
       const base = resolveOptions(options);
       await checkWritable(base.outDir);
-      const resolved = { ...base, python: await resolvePythonMode(options.python) };
-      // The compare's own thread runs untraced (main.ts starts no SDK for it); workers must
-      // match, or threads and processes would pay for tracing that async and sequential do not.
-      process.env.OTEL_SDK_DISABLED = 'true';
+      // Untraced unless --traced, in the compare's thread and its workers alike: otherwise
+      // threads and processes would pay for tracing that async and sequential do not.
+      const telemetry = await startCompareTelemetry(options.traced);
+      const resolved = { ...base, python: await resolvePythonMode(options.python), telemetry: telemetry.telemetry, observer: telemetry.observer };
       const report = await runCompare(resolved, new CompareProgress());
+      await telemetry.shutdown();
       printReport(report);
       const files = await writeReport(report, resolved.outDir);
       process.stdout.write(`wrote ${files.markdown}, ${files.json}, ${files.chart} and ${files.html}\n`);

@@ -1,3 +1,4 @@
+import type { JobObserver } from '../jobs/job-observer.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import type { PythonInterpreter } from './python-schema.ts';
@@ -32,6 +33,10 @@ export interface ResolvedCompareOptions {
   readonly fitSample: number;
   /** The python3 that runs the Python rows (--python); undefined: no Python rows. */
   readonly python?: PythonInterpreter | undefined;
+  /** The telemetry the run has, stated in the report (parameters.telemetry). */
+  readonly telemetry?: { traced: boolean; settings: Record<string, string>; description: string } | undefined;
+  /** Watches every measured job (--traced: the daemon's job spans and metrics); none by default. */
+  readonly observer?: JobObserver | undefined;
 }
 
 export const COMPARE_DEFAULTS = {

@@ -1,3 +1,4 @@
+import type { JobObserver } from '../jobs/job-observer.ts';
 import { JobRunner } from '../jobs/job-runner.ts';
 import { type LoadResult, runClosedLoop } from '../measurement/closed-loop.ts';
 import { ResourceUsage } from '../measurement/resource-usage.ts';
@@ -11,6 +12,7 @@ export interface MeasureCombinationOptions {
   warmupMs: number;
   durationMs: number;
   upstreamUrl: string | undefined;
+  observer?: JobObserver | undefined;
 }
 
 /** Far above any job's normal duration: a timeout here means the machine is overloaded, and it is counted as an error. */
@@ -26,7 +28,7 @@ export async function measureCombination(run: PlannedRun, options: MeasureCombin
   const usage = new ResourceUsage(() => childPids([strategy]));
   try {
     await strategy.ready();
-    const runner = new JobRunner({ strategies: new Map([[strategy.name, strategy]]), queueLimit: run.concurrency, timeoutMs: JOB_TIMEOUT_MS, upstreamUrl: options.upstreamUrl });
+    const runner = new JobRunner({ strategies: new Map([[strategy.name, strategy]]), queueLimit: run.concurrency, timeoutMs: JOB_TIMEOUT_MS, upstreamUrl: options.upstreamUrl, observer: options.observer });
     const load = { runner, usage, scenario: run.scenario, kind: run.kind, strategy: run.strategy, size: run.size, concurrency: run.concurrency };
     if (options.warmupMs > 0) await runClosedLoop({ ...load, durationMs: options.warmupMs });
     return await runClosedLoop({ ...load, durationMs: options.durationMs });

@@ -32,7 +32,8 @@ export function renderReportMarkdown(report: CompareReport): string {
       (report.cpu.some((cell) => cell.reference)
         ? `, plus a one-worker reference (threads with ${parameters.referenceWorkers} worker) in the same rounds: parallel efficiency = jobs/s ÷ (workers × the reference's jobs/s); `
         : '; ') +
-      `http against an upstream that answers after ${parameters.upstreamDelayMs} ms. Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s (estimated ${report.estimatedSeconds.toFixed(0)} s).`,
+      `http against an upstream that answers after ${parameters.upstreamDelayMs} ms. Sizes: ${sizes}. Took ${report.elapsedSeconds.toFixed(0)} s (estimated ${report.estimatedSeconds.toFixed(0)} s).` +
+      (parameters.telemetry === undefined ? '' : ` Telemetry: ${parameters.telemetry.traced ? 'traced' : 'untraced'} (${Object.entries(parameters.telemetry.settings).map(([name, value]) => `${name}=${value}`).join(', ')}; ${parameters.telemetry.description}).`),
     ...report.warnings.map((warning) => `> **Warning:** ${warning}`),
     '## The talk\'s table, for Node',
     markdownTable(talkTable(report)),

@@ -165,6 +165,15 @@ export const ParametersSchema = z
     sizes: z.record(z.string(), count),
     memoryBudgetMb: count,
     upstreamDelayMs: count,
+    telemetry: z
+      .object({
+        traced: z.boolean().describe('false: OTEL_SDK_DISABLED=true in the compare and its workers (the default); true: --traced, jobs traced as the daemon traces them.'),
+        settings: z.record(z.string(), z.string()).describe('The OTEL_* variables the run had.'),
+        description: z.string().describe('Where spans went, in words.'),
+      })
+      .strict()
+      .optional()
+      .describe('The telemetry the compare ran with (issue 18: tracing costs the strategies unequally, so a traced comparison says so).'),
   })
   .strict();
 

@@ -82,7 +82,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
         const run = step.run;
         progress.step(label(run), run.expectedSeconds);
         const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
+        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url, observer: options.observer }) });
       }
       if (reference !== undefined) {
         progress.step('python: memory per process, thread and coroutine', PYTHON_MEMORY_SECONDS);
@@ -125,6 +125,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
       sizes: Object.fromEntries(options.scenarios.map((scenario) => [scenario, options.sizes[scenario]!])),
       memoryBudgetMb: options.memoryBudgetMb,
       upstreamDelayMs: options.upstreamDelayMs,
+      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
     },
     cpu,
     io,

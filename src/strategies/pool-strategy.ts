@@ -6,6 +6,7 @@ import type { RestartReason, Strategy, StrategyName, WorkerIdentity, WorkerUsage
 import { type PoolSize, type StrategySlots, strategySlots } from './strategy-slots.ts';
 import type { Task, TaskOutcome, TaskReply, WorkerStats } from './task.ts';
 import { unwrapReply } from './unwrap-reply.ts';
+import { forwardWorkerSpans } from './worker-span-sink.ts';
 
 /** What piscina and tinypool have in common, and all this class needs of them. */
 export interface TaskPool extends EventEmitter {
@@ -118,6 +119,7 @@ export class PoolStrategy implements Strategy {
         (reply) => {
           this.#settled(task, signal, onAbort);
           if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
+          forwardWorkerSpans(reply.spans);
           if (signal.aborted) return;
           try {
             resolve(unwrapReply(reply));
@@ -195,7 +197,7 @@ export class PoolStrategy implements Strategy {
   async close(): Promise<void> {
     this.#closed = true;
     // One flush per worker: with every worker idle, the least-busy pool hands one to each.
-    const flushes = Array.from({ length: this.workerCount }, () => this.#pool.run(null, { name: 'flushTelemetry' }));
+    const flushes = Array.from({ length: this.workerCount }, () => this.#pool.run(null, { name: 'flushTelemetry' }).then((reply) => forwardWorkerSpans(reply.spans)));
     await Promise.race([Promise.allSettled(flushes), sleep(FLUSH_TIMEOUT_MS)]);
     await this.#pool.destroy();
     this.#control.close();

@@ -6,10 +6,9 @@
  * its worker or its siblings.
  *
  * Each worker starts its own OpenTelemetry SDK on purpose (never through inherited
- * NODE_OPTIONS). It exports in short batches: a worker ended abruptly (a cancelled CPU job, a
- * crash) loses at most the spans of its last WORKER_BATCH_DELAY_MS. Exporting each span as it
- * ended instead cost matrix on threads about 9 % of its throughput (`npm run bench -- overhead`,
- * traced ÷ the same daemon not sampling; 2–5 % with batches).
+ * NODE_OPTIONS), but exports nothing itself: the spans that ended during a task go back with
+ * its reply (`spans`) and the main thread exports them, so a worker ended abruptly after it
+ * replied (a crash, a chaos kill) has lost none.
  */
 import { getHeapStatistics } from 'node:v8';
 import { isMainThread, threadId } from 'node:worker_threads';
@@ -21,9 +20,7 @@ import { runTask } from './run-task.ts';
 import type { Task, TaskReply, WorkerStats } from './task.ts';
 import { WorkerControl } from './worker-control.ts';
 
-const WORKER_BATCH_DELAY_MS = 200;
-
-const tracing = await startTracing({ defaultServiceName: 'concurrency-lab', batchDelayMs: WORKER_BATCH_DELAY_MS });
+const tracing = await startTracing({ defaultServiceName: 'concurrency-lab', spansInReplies: true });
 const control = new WorkerControl();
 // The scenario modules the main thread loaded and checked (issue 17), before the first task.
 await registerScenarioModulesFromEnv();
@@ -58,10 +55,12 @@ export default async function runPooledTask(task: Task): Promise<TaskReply> {
     }
   }
   reply.stats = workerStats();
+  const spans = tracing.takeSpans();
+  if (spans !== undefined) reply.spans = spans;
   return reply;
 }
 
-/** Run once per worker before the pool closes, so no buffered span is lost. */
-export async function flushTelemetry(): Promise<void> {
-  await tracing.flush();
+/** Run once per worker before the pool closes: the spans no reply took yet (see forwardWorkerSpans). */
+export function flushTelemetry(): Pick<TaskReply, 'spans'> {
+  return { spans: tracing.takeSpans() };
 }

@@ -1,6 +1,7 @@
 import type { WireError } from '../errors.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { ScenarioKind } from '../scenarios/scenario.ts';
+import type { WireSpan } from './wire-span.ts';
 
 /**
  * The message a strategy hands to whoever runs a job: plain data, so it crosses threads
@@ -42,4 +43,8 @@ export interface WorkerStats {
 }
 
 /** What comes back over the wire: errors travel as data, so a rejected pool promise always means the worker itself failed. */
-export type TaskReply = ({ ok: true; result: unknown } | { ok: false; error: WireError }) & TaskTiming & { stats?: WorkerStats };
+export type TaskReply = ({ ok: true; result: unknown } | { ok: false; error: WireError }) & TaskTiming & {
+  stats?: WorkerStats;
+  /** Sampled spans that ended in the worker since its last reply (the task's execute span and its children), for the main thread to export. */
+  spans?: WireSpan[];
+};

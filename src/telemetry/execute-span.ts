@@ -1,6 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Task, TaskReply } from '../strategies/task.ts';
+import { localParent } from './local-parent-context.ts';
 
 const tracer = trace.getTracer('concurrency-lab');
 
@@ -11,7 +12,7 @@ const tracer = trace.getTracer('concurrency-lab');
  */
 export async function withExecuteSpan(task: Task, signal: AbortSignal, run: (task: Task, signal: AbortSignal) => Promise<TaskReply>): Promise<TaskReply> {
   if (task.traceContext === undefined) return run(task, signal);
-  const parent = propagation.extract(ROOT_CONTEXT, task.traceContext);
+  const parent = localParent(task.traceContext) ?? propagation.extract(ROOT_CONTEXT, task.traceContext);
   const span = tracer.startSpan('execute', undefined, parent);
   if (span.isRecording()) span.setAttributes({ 'lab.scenario': task.scenario, 'lab.size': task.size, 'thread.id': threadId, 'process.pid': process.pid });
   try {

@@ -1,6 +1,7 @@
 import { type Context, context, isSpanContextValid, propagation, type Span, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { JobEnd, JobObservation, JobObserver, JobStart } from '../jobs/job-observer.ts';
 import type { LabMetrics } from './lab-metrics.ts';
+import { rememberLocalParent } from './local-parent-context.ts';
 import { upstreamRequestLabels } from './upstream-request-labels.ts';
 
 const tracer = trace.getTracer('concurrency-lab');
@@ -63,6 +64,7 @@ class Observation implements JobObservation {
     }
     const carrier: Record<string, string> = {};
     propagation.inject(jobContext, carrier);
+    rememberLocalParent(carrier, jobContext);
     this.traceContext = carrier;
   }
 

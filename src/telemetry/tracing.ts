@@ -1,16 +1,18 @@
 // Only types at the top: the SDK (about 40 MB and half a second per thread or process) is
 // loaded when tracing is on, so OTEL_SDK_DISABLED=true costs a worker nothing.
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { WireSpan } from '../strategies/wire-span.ts';
+import { setWorkerSpanSink } from '../strategies/worker-span-sink.ts';
 
 export interface TracingOptions {
   /** service.name unless OTEL_SERVICE_NAME says otherwise. */
   defaultServiceName: string;
   /**
-   * How long a finished span may wait in the batch before it is exported, unless
-   * OTEL_BSP_SCHEDULE_DELAY says otherwise (the SDK's default is 5 s). Pool workers keep it
-   * short: a worker can be ended abruptly (a cancelled job, a crash), and its batch dies with it.
+   * Pool workers: keep the sampled spans that end here for the next task reply
+   * ({@link Tracing.takeSpans}) instead of exporting them; the main thread exports them with its
+   * own (a worker ended abruptly after it replied loses nothing). Default false: export here.
    */
-  batchDelayMs?: number;
+  spansInReplies?: boolean;
   /** Ignore incoming requests to these paths (scrapes and probes). */
   ignoredPaths?: readonly string[];
 }
@@ -22,7 +24,11 @@ export interface Tracing {
   flush(): Promise<void>;
   /** Flushes and stops; later spans are dropped. */
   shutdown(): Promise<void>;
+  /** With spansInReplies: the spans that ended since the last call, for a reply (undefined for none). */
+  takeSpans(): WireSpan[] | undefined;
 }
+
+const NO_SPANS = (): undefined => undefined;
 
 /** Keeps spans (and trace ids for exemplars) alive when nothing exports them: the SDK sets up no tracing at all without a processor. */
 const DISCARD: SpanProcessor = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
@@ -45,13 +51,20 @@ async function otlpExporter(): Promise<{ exporter: SpanExporter; protocol: strin
   }
 }
 
-/** What to do with finished spans, from the standard variables, and how to say so. */
-async function spanPipeline(batchDelayMs: number | undefined): Promise<{ processors: SpanProcessor[]; description: string }> {
+const exporterNames = (): string[] => (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
+const otlpEndpoint = (): string | undefined => env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env('OTEL_EXPORTER_OTLP_ENDPOINT');
+
+/** Whether spanPipeline() would export anywhere: a pool worker needs to know, not the exporters. */
+function exportsSpans(): boolean {
+  const exporters = exporterNames();
+  return !exporters.includes('none') && (exporters.includes('console') || (exporters.includes('otlp') && otlpEndpoint() !== undefined));
+}
+
+/** What to do with finished spans, from the standard variables (OTEL_BSP_* for the batches), and how to say so. */
+async function spanPipeline(): Promise<{ processors: SpanProcessor[]; description: string }> {
   const { BatchSpanProcessor, ConsoleSpanExporter } = await import('@opentelemetry/sdk-trace-base');
-  // An option left undefined falls back to OTEL_BSP_*; one given here wins over it.
-  const scheduledDelayMillis = env('OTEL_BSP_SCHEDULE_DELAY') === undefined ? batchDelayMs : undefined;
-  const wrap = (exporter: SpanExporter): SpanProcessor => new BatchSpanProcessor(exporter, { scheduledDelayMillis });
-  const exporters = (env('OTEL_TRACES_EXPORTER') ?? 'otlp').split(',').map((name) => name.trim());
+  const wrap = (exporter: SpanExporter): SpanProcessor => new BatchSpanProcessor(exporter);
+  const exporters = exporterNames();
   if (exporters.includes('none')) return { processors: [DISCARD], description: 'traces are recorded (trace ids in exemplars) but not exported: OTEL_TRACES_EXPORTER=none' };
   const processors: SpanProcessor[] = [];
   const targets: string[] = [];
@@ -60,7 +73,7 @@ async function spanPipeline(batchDelayMs: number | undefined): Promise<{ process
     targets.push('the console');
   }
   if (exporters.includes('otlp')) {
-    const endpoint = env('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? env('OTEL_EXPORTER_OTLP_ENDPOINT');
+    const endpoint = otlpEndpoint();
     if (endpoint === undefined) {
       targets.push('nowhere over OTLP (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; trace ids still appear in exemplars)');
     } else {
@@ -81,42 +94,64 @@ async function spanPipeline(batchDelayMs: number | undefined): Promise<{ process
  */
 export async function startTracing(options: TracingOptions): Promise<Tracing> {
   if (env('OTEL_SDK_DISABLED')?.toLowerCase() === 'true') {
-    return { description: 'traces are off (OTEL_SDK_DISABLED=true)', flush: async () => {}, shutdown: async () => {} };
+    return { description: 'traces are off (OTEL_SDK_DISABLED=true)', flush: async () => {}, shutdown: async () => {}, takeSpans: NO_SPANS };
   }
-  const [{ register: registerImportHooks }, { diag, DiagConsoleLogger, DiagLogLevel }, { HttpInstrumentation }, { UndiciInstrumentation }, { NodeSDK }] = await Promise.all([
-    import('import-in-the-middle/register-hooks.mjs'),
+  // A pool worker serves no HTTP and calls out only through undici: it needs neither the http
+  // instrumentation nor the loader hook that instruments ESM imports of node:http.
+  const servesHttp = options.spansInReplies !== true;
+  const [importHooks, { diag, DiagConsoleLogger, DiagLogLevel }, httpInstrumentation, { UndiciInstrumentation }, { NodeSDK }] = await Promise.all([
+    servesHttp ? import('import-in-the-middle/register-hooks.mjs') : undefined,
     import('@opentelemetry/api'),
-    import('@opentelemetry/instrumentation-http'),
+    servesHttp ? import('@opentelemetry/instrumentation-http') : undefined,
     import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/sdk-node'),
   ]);
   diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN);
   // ESM imports of node:http are only instrumented through a loader hook; the synchronous
   // in-thread hook intercepts just this module, in this thread.
-  registerImportHooks({ include: ['http', 'node:http'] });
-  const { processors, description } = await spanPipeline(options.batchDelayMs);
+  importHooks?.register({ include: ['http', 'node:http'] });
+  const serviceName = env('OTEL_SERVICE_NAME') ?? options.defaultServiceName;
+  let processor: SpanProcessor;
+  let description: string;
+  let takeSpans: () => WireSpan[] | undefined = NO_SPANS;
+  if (options.spansInReplies === true) {
+    // Kept for the replies only if the main thread exports anything at all (same variables).
+    const collector = exportsSpans() ? new (await import('./reply-span-collector.ts')).ReplySpanCollector() : undefined;
+    processor = collector ?? DISCARD;
+    if (collector !== undefined) takeSpans = () => collector.take();
+    description = collector === undefined ? 'traces are recorded, not exported' : 'spans go back with each task reply';
+  } else {
+    const pipeline = await spanPipeline();
+    const [{ WorkerSpanIntake }, { resourceFromAttributes }] = await Promise.all([import('./worker-span-intake.ts'), import('@opentelemetry/resources')]);
+    const intake = new WorkerSpanIntake(pipeline.processors, resourceFromAttributes({ 'service.name': serviceName }));
+    processor = intake;
+    description = pipeline.description;
+    setWorkerSpanSink(pipeline.processors[0] === DISCARD ? undefined : (spans) => intake.accept(spans));
+  }
   const ignoredPaths = new Set(options.ignoredPaths ?? []);
   const sdk = new NodeSDK({
-    serviceName: env('OTEL_SERVICE_NAME') ?? options.defaultServiceName,
-    spanProcessors: processors,
+    serviceName,
+    spanProcessors: [processor],
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => ignoredPaths.has((request.url ?? '').split('?')[0]!),
-        // The lab's only outgoing HTTP is undici's, instrumented below.
-        ignoreOutgoingRequestHook: () => true,
-      }),
+      ...(httpInstrumentation !== undefined
+        ? [
+            new httpInstrumentation.HttpInstrumentation({
+              ignoreIncomingRequestHook: (request) => ignoredPaths.has((request.url ?? '').split('?')[0]!),
+              // The lab's only outgoing HTTP is undici's, instrumented below.
+              ignoreOutgoingRequestHook: () => true,
+            }),
+          ]
+        : []),
       new UndiciInstrumentation(),
     ],
   });
   sdk.start();
-  const flushers = processors;
   return {
     description,
-    flush: async () => {
-      await Promise.all(flushers.map((processor) => processor.forceFlush()));
-    },
+    flush: () => processor.forceFlush(),
     shutdown: () => sdk.shutdown(),
+    takeSpans,
   };
 }

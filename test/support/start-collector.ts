@@ -17,6 +17,8 @@ export interface ExportedSpan {
   /** 1 internal, 2 server, 3 client. */
   kind: number;
   attributes: Record<string, string | number | boolean>;
+  /** code 2 is an error; absent when unset. */
+  status?: { code?: number; message?: string };
 }
 
 export interface RunningCollector {

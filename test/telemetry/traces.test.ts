@@ -33,14 +33,14 @@ describe('traces through a real OpenTelemetry Collector', () => {
     collector = await startCollector();
     daemon = await startLabDaemon({
       LAB_DRIVER: 'off',
-      LAB_STRATEGIES: 'threads,processes',
+      LAB_STRATEGIES: 'async,threads,processes',
       LAB_WORKERS: '1',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_TRACES_SAMPLER: 'always_on',
     });
     await waitFor(async () => (await fetch(`${daemon.url}/readyz`)).ok, { description: 'the daemon to be ready' });
-    for (const strategy of ['threads', 'processes']) jobs[strategy] = await tracedJob(daemon.url, strategy);
+    for (const strategy of ['async', 'threads', 'processes']) jobs[strategy] = await tracedJob(daemon.url, strategy);
     // Spans still buffered in the daemon are flushed on shutdown.
     const exit = await daemon.stop();
     assert.equal(exit.code, 0, daemon.output());
@@ -54,8 +54,8 @@ describe('traces through a real OpenTelemetry Collector', () => {
     assert.match(daemon.output(), new RegExp(`traces go to ${collector.otlpHttpUrl.replace(/[.]/g, '\\.')} \\(OTLP http/protobuf\\)`));
   });
 
-  for (const strategy of ['threads', 'processes']) {
-    it(`${strategy}: one trace holds the API span, the job with queue and execute (made in the worker), the undici call and the upstream's server span`, async () => {
+  for (const strategy of ['async', 'threads', 'processes']) {
+    it(`${strategy}: one trace holds the API span, the job with queue and execute (made where the job ran), the undici call and the upstream's server span`, async () => {
       const job = jobs[strategy]!;
       const spans = await waitFor(
         async () => {
@@ -76,7 +76,8 @@ describe('traces through a real OpenTelemetry Collector', () => {
       assert.equal(execute.parentSpanId, jobSpan.spanId);
       assert.equal(execute.attributes['process.pid'], job.pid);
       assert.equal(execute.attributes['thread.id'], job.threadId);
-      if (strategy === 'threads') assert.ok(job.threadId > 0, 'executed on a worker thread');
+      if (strategy === 'async') assert.deepEqual([job.pid, job.threadId], [daemon.pid, 0], 'executed on the main thread (its parent taken in-process, not parsed back)');
+      else if (strategy === 'threads') assert.ok(job.threadId > 0, 'executed on a worker thread');
       else assert.notEqual(job.pid, daemon.pid, 'executed in a child process');
       const client = only(spans, 'undici client span', (span) => span.kind === CLIENT);
       assert.equal(client.parentSpanId, execute.spanId);
