@@ -1,7 +1,7 @@
 import { createHistogram, type ELDHistogram, type EventLoopUtilization } from 'node:perf_hooks';
 import { mainThreadGcMs } from './gc-time.ts';
 import type { Strategy, StrategyName, WorkerUsage } from '../strategies/strategy.ts';
-import { loopDelayMeanMs, loopDelayMonitor, loopDelayMs } from './loop-delay.ts';
+import { LOOP_DELAY_RESOLUTION_MS, loopDelayMeanMs, loopDelayMonitor, loopDelayMs } from './loop-delay.ts';
 import { type ResourceSnapshot, ResourceUsage } from './resource-usage.ts';
 
 const NS_PER_MS = 1e6;
@@ -125,7 +125,10 @@ export class LoadWindow {
       jobsPerSecond: wallSeconds > 0 ? latency.count / wallSeconds : 0,
       latencyMs: { p50: percentile(50), p90: percentile(90), p99: percentile(99), max: percentile(100), mean: latency.count === 0 ? Number.NaN : latency.mean / NS_PER_MS },
       coresUsed: ResourceUsage.coresUsed(this.#start, end),
-      eventLoopDelayP99Ms: loopDelayMs(this.#loopDelay, 99),
+      // No sample in the whole window: the loop never turned (one job longer than the window on
+      // the main thread, seen with a scenario module's job on a busy machine), so its delay was
+      // at least the window. NaN here made report.json fail its schema and lost the compare.
+      eventLoopDelayP99Ms: this.#loopDelay.count === 0 ? Math.max(0, wallSeconds * 1000 - LOOP_DELAY_RESOLUTION_MS) : loopDelayMs(this.#loopDelay, 99),
       eventLoopDelayMeanMs: loopDelayMeanMs(this.#loopDelay),
       eventLoopDelaySamples: this.#loopDelay.count,
       memoryBytes: end.rssBytes + (end.childRssBytes[strategy] ?? 0),

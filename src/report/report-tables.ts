@@ -70,9 +70,12 @@ export function cpuTable(report: CompareReport): Table {
 }
 
 export function ioTable(report: CompareReport): Table {
+  // With a scenario module's I/O scenario (issue 17) the rows are not all http: name each row's scenario.
+  const named = report.io.some((cell) => cell.scenario !== 'http');
   return {
-    headers: ['strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
+    headers: [...(named ? ['scenario'] : []), 'strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
     rows: report.io.map((cell) => [
+      ...(named ? [cell.scenario] : []),
       strategyLabel(cell),
       String(cell.concurrency),
       cell.tasksPerWorker === null ? '-' : String(cell.tasksPerWorker),

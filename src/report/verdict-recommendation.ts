@@ -20,7 +20,7 @@ export interface Recommendation {
   readonly concurrency: number;
   readonly jobsPerSecond: number;
   readonly runnerUp: { readonly strategy: StrategyName; readonly concurrency: number; readonly jobsPerSecond: number } | null;
-  /** The best's jobs/s ÷ the runner-up's; null without a runner-up. */
+  /** The recommended strategy's jobs/s ÷ the runner-up's (below 1 when a tie went to the freer event loop); null without a runner-up. */
   readonly margin: number | null;
   /** Why, in one line, with the numbers. */
   readonly why: string;
@@ -34,6 +34,8 @@ const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? v
 /**
  * Per scenario: the strategy with the most jobs per second (each strategy at its best
  * concurrency), why in one line, the runner-up and the margin, and what limited the slowest.
+ * Among strategies within TIE_MARGIN of the fastest, the one with the lowest main-thread loop
+ * delay p99 is recommended: the same throughput, and the service stays responsive.
  * Pure; rows of the one-worker reference and rows without a successful job are to be left out by the caller.
  */
 export function recommendStrategies(rows: readonly RecommendationRow[], cores: number): Recommendation[] {
@@ -46,14 +48,24 @@ export function recommendStrategies(rows: readonly RecommendationRow[], cores: n
       if (known === undefined || row.jobsPerSecond > known.jobsPerSecond) bestPerStrategy.set(row.strategy, row);
     }
     const ranked = [...bestPerStrategy.values()].sort((a, b) => b.jobsPerSecond - a.jobsPerSecond);
-    const [best, runnerUp] = ranked;
-    if (best === undefined) return [];
-    const slowest = ranked.length > 2 ? ranked.at(-1) : undefined;
+    const fastest = ranked[0];
+    if (fastest === undefined) return [];
+    const tied = ranked.filter((row) => row.jobsPerSecond * TIE_MARGIN >= fastest.jobsPerSecond);
+    const best = tied.reduce((freest, row) => (row.eventLoopDelayP99Ms < freest.eventLoopDelayP99Ms ? row : freest));
+    const runnerUp = best === fastest ? ranked[1] : fastest;
+    const slowest = ranked.length > 2 && ranked.at(-1) !== best && ranked.at(-1) !== runnerUp ? ranked.at(-1) : undefined;
     const margin = runnerUp === undefined ? null : best.jobsPerSecond / runnerUp.jobsPerSecond;
     const at = (row: RecommendationRow): string => (row.concurrency > 0 ? ` at ${row.concurrency} in flight` : '');
     const why =
       `${best.strategy}: ${fixed(best.jobsPerSecond)} jobs/s${at(best)}, ${fixed(best.coresUsed, 2)} of ${cores} cores, loop p99 ${fixed(best.eventLoopDelayP99Ms)} ms (${best.verdict.limit})` +
-      (runnerUp === undefined ? '' : `; runner-up ${runnerUp.strategy} ${fixed(runnerUp.jobsPerSecond)} jobs/s, ${fixed(margin!, 2)}×${margin! < TIE_MARGIN ? ' (a tie within 5 %)' : ''}`) +
+      (runnerUp === undefined
+        ? ''
+        : `; runner-up ${runnerUp.strategy} ${fixed(runnerUp.jobsPerSecond)} jobs/s, ${fixed(margin!, 2)}×` +
+          (best !== fastest
+            ? ` (a tie within 5 %: ${best.strategy} keeps the event loop freer, p99 ${fixed(best.eventLoopDelayP99Ms)} ms against ${fixed(runnerUp.eventLoopDelayP99Ms)} ms)`
+            : margin! < TIE_MARGIN
+              ? ' (a tie within 5 %)'
+              : '')) +
       (slowest === undefined ? '' : `; slowest ${slowest.strategy} ${fixed(slowest.jobsPerSecond)} jobs/s, ${slowest.verdict.limit}: ${slowest.verdict.evidence}`);
     return [
       {

@@ -26,7 +26,7 @@ describe('compare with --scenario-module', { timeout: TIMEOUT_MS + 30_000 }, () 
       'compare',
       ...['--scenario-module', join(FIXTURES, 'collatz-cpu.ts'), '--scenario-module', join(FIXTURES, 'wait-io.ts')],
       // --scenarios left out: the default scenarios plus the modules' would run; name just the custom ones.
-      ...['--scenarios', 'collatz,wait', '--sizes', 'collatz=100000,wait=50', '--rounds', '1', '--io-rounds', '1'],
+      ...['--scenarios', 'collatz,wait', '--sizes', 'collatz=100000,wait=50', '--rounds', '2', '--io-rounds', '1'],
       ...['--duration', '1500ms', '--warmup', '300ms', '--concurrency', '1,64', '--workers', '2', '--fit-sample', '1', '--python', 'off', '--out', out],
     ]);
     const timer = setTimeout(() => void compare?.stop('SIGKILL'), TIMEOUT_MS);
@@ -57,7 +57,8 @@ describe('compare with --scenario-module', { timeout: TIMEOUT_MS + 30_000 }, () 
     for (const strategy of ['sequential', 'async']) assert.equal(cell('collatz', strategy).verdict.limit, 'cpu-main-thread', JSON.stringify(cell('collatz', strategy).verdict));
     const recommendation = report.recommendations.find((r) => r.scenario === 'collatz')!;
     assert.match(recommendation.strategy, /^(threads|processes)$/, recommendation.why);
-    assert.ok(recommendation.margin !== null && recommendation.margin >= 1);
+    // A margin below 1 only when the pool tied with a faster main-thread strategy (within 5 %) and kept the loop freer.
+    assert.ok(recommendation.margin !== null && (recommendation.margin >= 1 || /a tie within 5 %: \w+ keeps the event loop freer/.test(recommendation.why)), recommendation.why);
     assert.match(recommendation.why, /^(threads|processes): \d+\.\d jobs\/s at 4 in flight, \d\.\d\d of \d+ cores, loop p99 [\d.]+ ms \(\S+\); runner-up \w+ [\d.]+ jobs\/s, [\d.]+×/);
   });
 

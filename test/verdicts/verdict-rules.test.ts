@@ -129,13 +129,24 @@ describe('the recommendation per scenario', () => {
     );
   });
 
-  it('takes each strategy at its best concurrency, calls a margin under 5 % a tie, and leaves out scenarios without a successful job', () => {
-    const rows = [row('async', 1000, 'upstream-bound', 16), row('async', 1600, 'upstream-bound', 256), row('threads', 1550, 'upstream-bound', 256), row('threads', 0, 'none', 4096)].map((r) => ({ ...r, scenario: 'wait' }));
+  it('takes each strategy at its best concurrency and leaves out scenarios without a successful job', () => {
+    const rows = [row('async', 1000, 'upstream-bound', 16), row('async', 1700, 'upstream-bound', 256), row('threads', 1550, 'upstream-bound', 256), row('threads', 0, 'none', 4096)].map((r) => ({ ...r, scenario: 'wait' }));
     const [recommendation] = recommendStrategies([...rows, { ...row('sequential', 0, 'none'), scenario: 'dead' }], 2);
     assert.equal(recommendation!.strategy, 'async');
     assert.equal(recommendation!.concurrency, 256);
     assert.equal(recommendation!.runnerUp!.strategy, 'threads');
-    assert.match(recommendation!.why, /1\.03× \(a tie within 5 %\)$/);
+    assert.match(recommendation!.why, /runner-up threads 1550\.0 jobs\/s, 1\.10×$/);
     assert.equal(recommendStrategies(rows, 2).length, 1);
+  });
+
+  it('within 5 % of the fastest, recommends the strategy that leaves the event loop freest, and says so', () => {
+    const [tie] = recommendStrategies([row('async', 24.6, 'cpu-main-thread'), row('processes', 23.9, 'pool-saturated'), row('sequential', 20, 'cpu-main-thread')], 2);
+    assert.equal(tie!.strategy, 'processes');
+    assert.equal(tie!.runnerUp!.strategy, 'async');
+    assert.equal(tie!.margin!.toFixed(3), (23.9 / 24.6).toFixed(3));
+    assert.match(tie!.why, /; runner-up async 24\.6 jobs\/s, 0\.97× \(a tie within 5 %: processes keeps the event loop freer, p99 4\.8 ms against 240\.0 ms\); slowest sequential/);
+    const [fastestFreest] = recommendStrategies([row('threads', 19.6, 'cpu-cores'), row('processes', 19.2, 'cpu-cores')], 2);
+    assert.equal(fastestFreest!.strategy, 'threads');
+    assert.match(fastestFreest!.why, /1\.02× \(a tie within 5 %\)$/);
   });
 });
