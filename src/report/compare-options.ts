@@ -1,5 +1,6 @@
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
+import type { ResolvedCompareFaults } from './compare-faults.ts';
 import type { PythonInterpreter } from './python-schema.ts';
 
 /** What `concurrency-lab compare` measures, after defaults are applied and checked. */
@@ -32,6 +33,8 @@ export interface ResolvedCompareOptions {
   readonly fitSample: number;
   /** The python3 that runs the Python rows (--python); undefined: no Python rows. */
   readonly python?: PythonInterpreter | undefined;
+  /** The fault preset the http cells run under (--faults); undefined: no faults, no `faults` section. */
+  readonly faults?: ResolvedCompareFaults | undefined;
 }
 
 export const COMPARE_DEFAULTS = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCENARIO_NAMES } from '../scenarios/catalog.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+import { CompareFaultsSchema } from './faults-schema.ts';
 import { PythonSectionSchema } from './python-schema.ts';
 
 /**
@@ -158,6 +159,7 @@ export const CompareReportSchema = z
     memory: z.object({ budgetMb: count, units: z.array(UnitMemorySchema) }).strict(),
     findings: z.array(FindingSchema),
     warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
+    faults: CompareFaultsSchema.optional().describe('The fault preset the http cells ran under (compare --faults), with each http cell\'s error share; absent without --faults.'),
     python: PythonSectionSchema.optional().describe("The talk's Python (python/reference.py) on the same inputs: present when compare ran with --python on, or auto found python3 with Pillow, requests and aiohttp."),
   })
   .strict();

@@ -1,4 +1,5 @@
 import type { StrategyName } from '../strategies/strategy.ts';
+import { errorShareOf, formatErrorShare } from './report-faults.ts';
 import type { CellRecord, CompareReport, SpreadRecord } from './report-schema.ts';
 import { speedUpsAboveCores } from './speed-up-flags.ts';
 
@@ -71,7 +72,7 @@ export function cpuTable(report: CompareReport): Table {
 
 export function ioTable(report: CompareReport): Table {
   return {
-    headers: ['strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
+    headers: ['strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'error share', 'errors'],
     rows: report.io.map((cell) => [
       strategyLabel(cell),
       String(cell.concurrency),
@@ -82,6 +83,7 @@ export function ioTable(report: CompareReport): Table {
       spread(cell.latencyMs.p99, 1, cell.rounds),
       spread(cell.coresUsed, 2, cell.rounds),
       spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      formatErrorShare(errorShareOf(cell)),
       errors(cell),
     ]),
   };

@@ -3,6 +3,8 @@ import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
 import { cpuConcurrency, planCompare, type PlannedRun } from './compare-plan.ts';
 import { compareFindings } from './compare-findings.ts';
+import { applyCompareFaults } from './compare-faults.ts';
+import { compareFaultsSection } from './report-faults.ts';
 import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
 import { type MeasuredRun, summarizeRounds } from './compare-rounds.ts';
@@ -56,17 +58,22 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const measured: MeasuredRun[] = [];
   let python: PythonSection | undefined;
+  let faulted: Awaited<ReturnType<typeof applyCompareFaults>> | undefined;
   try {
+    // --faults: the http cells (and Python's http rows) call the upstream with the preset on.
+    if (upstream !== undefined && options.faults !== undefined) faulted = await applyCompareFaults(options.faults, upstream.url);
+    const upstreamUrl = faulted?.upstreamUrl ?? upstream?.url;
     for (const run of plan.runs) {
       progress.step(label(run), run.expectedSeconds);
       const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url }) });
+      measured.push({ planned: run, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl }) });
     }
     // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
     if (options.python !== undefined) {
-      python = await runPythonReference({ ...options, interpreter: options.python, cpuConcurrency: cpuConcurrency(options.workers), upstreamUrl: upstream?.url, onStep: (step, seconds) => progress.step(step, seconds) });
+      python = await runPythonReference({ ...options, interpreter: options.python, cpuConcurrency: cpuConcurrency(options.workers), upstreamUrl, onStep: (step, seconds) => progress.step(step, seconds) });
     }
   } finally {
+    await faulted?.close().catch(() => {});
     await upstream?.stop();
   }
   progress.stop();
@@ -103,6 +110,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     memory,
     findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu: nodeMedians(cpu), io: nodeMedians(io) }))],
     warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
+    ...(options.faults === undefined ? {} : { faults: compareFaultsSection(options.faults, io) }),
     ...(python === undefined ? {} : { python }),
   };
 }
