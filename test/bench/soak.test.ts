@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeSoak } from '../../bench/soak-bench.ts';
+import { runSoak, type SoakResult } from '../../bench/soak.ts';
+
+/**
+ * The soak's short form: 40 s of vegeta load (30/s) on the API beside the daemon's driver, with
+ * a worker killed every 3 s and the flaky preset on. 40 s is inside the daemon's own warm-up
+ * (V8 grows its old space until the first full collections: a clean run here still rose 150–210
+ * MB/min after 15–20 s), so the RSS bound catches only a gross leak (about 170 KB kept per
+ * request); handles and fds are exact counts, so their bounds are tight: a clean run ends with
+ * 11–51 handles and 129–168 fds, a handle or socket kept per request would add over 1000. The
+ * full soak (`npm run bench -- soak`) measures the slopes that matter (README, Soak).
+ */
+const BOUNDS = {
+  /** Daemon RSS growth after the warm-up, MB per minute. */
+  rssMbPerMinute: 300,
+  /** Active handles of the daemon at the end. */
+  handlesAtEnd: 120,
+  /** Open fds of the daemon at the end, above its first sample. */
+  fdsAboveStart: 120,
+};
+
+describe('soak, short form (40 s, chaos every 3 s, flaky upstream)', () => {
+  let result: SoakResult;
+
+  it('runs the daemon under load to its end', async () => {
+    result = await runSoak({
+      durationMs: 40_000,
+      warmupMs: 15_000,
+      ratePerSecond: 30,
+      sampleIntervalMs: 1_000,
+      chaosIntervalMs: 3_000,
+      faults: 'flaky',
+      env: { LAB_SCENARIOS: 'http,matrix', LAB_STRATEGIES: 'threads,processes', LAB_ROTATE_SECONDS: '5', LAB_WORKERS: '2' },
+      paths: ['/api/v1/jobs/noop?strategy=threads', '/api/v1/jobs/http?strategy=threads', '/api/v1/jobs/http?strategy=processes', '/api/v1/jobs/matrix?strategy=threads&size=60'],
+    });
+    process.stderr.write(`${describeSoak(result).join('\n')}\n`);
+  });
+
+  it('answers every request; the only errors are the chaos kills\' and the flaky upstream\'s', () => {
+    assert.ok(result.requests >= 900, `${result.requests} requests sent`);
+    assert.equal(result.unanswered, 0, 'every request got an HTTP answer');
+    assert.ok(result.kills >= 3, `${result.kills} chaos kills`);
+    const codes = Object.keys(result.errorCodes).sort();
+    assert.ok(codes.every((code) => code === 'LAB_ERR_WORKER_CRASHED' || code === 'LAB_ERR_UPSTREAM_FAILED'), `error codes ${JSON.stringify(result.errorCodes)}`);
+    assert.ok((result.errorCodes.LAB_ERR_UPSTREAM_FAILED ?? 0) > 0, 'the flaky preset failed some http calls');
+    assert.ok(result.errorShare < 0.2, `error share ${result.errorShare}`);
+  });
+
+  it(`grows no more than ${BOUNDS.rssMbPerMinute} MB/min of RSS after the warm-up, and ends with at most ${BOUNDS.handlesAtEnd} handles and ${BOUNDS.fdsAboveStart} fds more than at start`, () => {
+    const { daemonRssMb, daemonHandles } = result.slopes;
+    assert.ok(result.samples.length >= 30, `${result.samples.length} samples`);
+    assert.ok(daemonRssMb.perMinute <= BOUNDS.rssMbPerMinute, `daemon RSS slope ${daemonRssMb.perMinute.toFixed(1)} MB/min`);
+    assert.ok(daemonHandles.last <= BOUNDS.handlesAtEnd, `handles at the end: ${daemonHandles.last}`);
+    const fds = result.samples.map((sample) => sample.daemonFds);
+    assert.ok(fds.at(-1)! - fds[0]! <= BOUNDS.fdsAboveStart, `fds ${fds[0]} -> ${fds.at(-1)}`);
+  });
+
+  it('ends cleanly on SIGTERM: exit 0 and no process left', () => {
+    assert.deepEqual(result.exit.signal, null);
+    assert.equal(result.exit.code, 0);
+    assert.ok(result.pidsSeen >= 4, `${result.pidsSeen} processes seen (daemon, upstream, child workers and their replacements)`);
+    assert.deepEqual(result.leftOver, [], 'nothing left running');
+  });
+});
