@@ -34,6 +34,8 @@ export interface Benchmark {
   /** The name on the command line: `npm run bench -- <name>`. */
   readonly name: string;
   readonly description: string;
+  /** Run only when named (`npm run bench -- soak`), not in a run of everything: it takes minutes of its own. */
+  readonly onlyByName?: boolean;
   run(context: BenchContext): Promise<Measurement[]>;
 }
 

@@ -40,7 +40,7 @@ interface BenchmarkResult {
 }
 
 const { quick, names, options } = parseCommandLine();
-const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+const selected = names.length === 0 ? BENCHMARKS.filter((benchmark) => benchmark.onlyByName !== true) : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
 const machine = describeMachine();
 const context: BenchContext = { quick, cores: machine.cores, log: (line) => process.stderr.write(`${line}\n`), options };
 process.stdout.write(`concurrency-lab bench${quick ? ' (quick)' : ''} on ${formatMachine(machine)}\n`);

@@ -49,7 +49,8 @@ export function describeSoak(result: SoakResult): string[] {
     row('daemon open fds', slopes.daemonFds, ''),
     row('upstream RSS', slopes.upstreamRssMb, 'MB'),
     row('pool children RSS (sum)', slopes.childrenRssMb, 'MB'),
-    `soak: daemon RSS peak per driver cycle: ${result.cyclePeaksMb.map((cycle) => `cycle ${cycle.cycle + 1}: ${fixed(cycle.peakRssMb, 0)} MB`).join(', ') || 'no cycle seen'}`,
+    `soak: daemon RSS per driver cycle (peak / mean / min): ${result.cyclePeaksMb.map((cycle) => `cycle ${cycle.cycle + 1}${cycle.samples < 20 ? ' (partial)' : ''}: ${fixed(cycle.peakRssMb, 0)} / ${fixed(cycle.meanRssMb, 0)} / ${fixed(cycle.minRssMb, 0)} MB`).join(', ') || 'no cycle seen'}`,
+    ...(result.unanswered === 0 ? [] : [`soak: unanswered requests by vegeta error: ${JSON.stringify(result.unansweredErrors)}`]),
     `soak: SIGTERM -> exit code ${result.exit.code}${result.exit.signal === null ? '' : ` signal ${result.exit.signal}`} in ${fixed(result.exit.shutdownMs / 1000, 1)} s; ${result.leftOver.length} of ${result.pidsSeen} processes seen left running`,
   ];
 }
@@ -63,6 +64,7 @@ export function describeSoak(result: SoakResult): string[] {
  */
 export const soakBench: Benchmark = {
   name: 'soak',
+  onlyByName: true,
   description: `soak (vegeta ${RATE_PER_SECOND}/s on the API + the driver, default ${DEFAULT_DURATION_MS / 60_000} min; --duration, --chaos, --faults): RSS, heap and handle slopes per minute, error share, clean exit`,
   async run(context) {
     const { durationMs, chaosIntervalMs, faults } = parseSoakArgs(context.options ?? {}, context.quick);
@@ -81,7 +83,7 @@ export const soakBench: Benchmark = {
     for (const line of describeSoak(result)) context.log(line);
     const { slopes } = result;
     const rssBound = RSS_GROWTH_SHARE_PER_MINUTE * slopes.daemonRssMb.first;
-    const detail = { durationMs, chaosIntervalMs, faults: faults ?? 'none', warmupMs: result.warmupMs, slopes, cyclePeaksMb: result.cyclePeaksMb, requests: result.requests, statusCodes: result.statusCodes, errorCodes: result.errorCodes, kills: result.kills, exit: result.exit, leftOver: result.leftOver };
+    const detail = { durationMs, chaosIntervalMs, faults: faults ?? 'none', warmupMs: result.warmupMs, slopes, cyclePeaksMb: result.cyclePeaksMb, samples: result.samples, unansweredErrors: result.unansweredErrors, requests: result.requests, statusCodes: result.statusCodes, errorCodes: result.errorCodes, kills: result.kills, exit: result.exit, leftOver: result.leftOver };
     const measurements: Measurement[] = [
       { name: 'daemon RSS slope after warm-up', value: slopes.daemonRssMb.perMinute, unit: 'MB/min', target: atMost(slopes.daemonRssMb.perMinute, rssBound, '5 % per 30 min of the RSS after warm-up'), detail },
       { name: 'daemon heap used slope', value: slopes.daemonHeapMb.perMinute, unit: 'MB/min' },

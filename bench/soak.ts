@@ -62,10 +62,12 @@ export interface SoakResult {
   readonly samples: readonly SoakSample[];
   readonly slopes: Readonly<Record<'daemonRssMb' | 'daemonHeapMb' | 'daemonHandles' | 'daemonFds' | 'upstreamRssMb' | 'childrenRssMb', Slope>>;
   /** The daemon's peak RSS per completed-cycles value: flat peaks are a high-water mark, rising ones a leak. */
-  readonly cyclePeaksMb: ReadonlyArray<{ readonly cycle: number; readonly peakRssMb: number; readonly samples: number }>;
+  readonly cyclePeaksMb: ReadonlyArray<{ readonly cycle: number; readonly peakRssMb: number; readonly minRssMb: number; readonly meanRssMb: number; readonly samples: number }>;
   readonly requests: number;
   /** Requests that got no HTTP answer (vegeta timeout or connection error). */
   readonly unanswered: number;
+  /** vegeta's error text of the unanswered requests, counted (the first 120 characters). */
+  readonly unansweredErrors: Readonly<Record<string, number>>;
   readonly statusCodes: Readonly<Record<number, number>>;
   /** Failed answers by the API's error code. */
   readonly errorCodes: Readonly<Record<string, number>>;
@@ -205,6 +207,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const errorCodes: Record<string, number> = {};
   let requests = 0;
   let unanswered = 0;
+  const unansweredErrors: Record<string, number> = {};
   let exit: SoakResult['exit'] | undefined;
   try {
     const startedMs = performance.now();
@@ -226,7 +229,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         for (const hit of result.hits) {
           requests += 1;
           statusCodes[hit.code] = (statusCodes[hit.code] ?? 0) + 1;
-          if (hit.code === 0) unanswered += 1;
+          if (hit.code === 0) {
+            unanswered += 1;
+            const text = hit.error.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR').slice(0, 120);
+            unansweredErrors[text] = (unansweredErrors[text] ?? 0) + 1;
+          }
           else if (hit.code !== 200) {
             const code = errorCodeOf(hit.body);
             errorCodes[code] = (errorCodes[code] ?? 0) + 1;
@@ -259,11 +266,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       samples.map((each) => ({ tMs: each.tMs, value: value(each) ?? Number.NaN })),
       warmupMs,
     );
-  const peaks = new Map<number, { peak: number; samples: number }>();
+  const peaks = new Map<number, { peak: number; min: number; sum: number; samples: number }>();
   for (const each of samples) {
-    if (each.cycle === null) continue;
-    const entry = peaks.get(each.cycle) ?? { peak: 0, samples: 0 };
-    peaks.set(each.cycle, { peak: Math.max(entry.peak, each.daemonRssBytes / MB), samples: entry.samples + 1 });
+    if (each.cycle === null || !Number.isFinite(each.daemonRssBytes)) continue;
+    const rss = each.daemonRssBytes / MB;
+    const entry = peaks.get(each.cycle) ?? { peak: 0, min: Number.POSITIVE_INFINITY, sum: 0, samples: 0 };
+    peaks.set(each.cycle, { peak: Math.max(entry.peak, rss), min: Math.min(entry.min, rss), sum: entry.sum + rss, samples: entry.samples + 1 });
   }
   const kills = (daemon.output().match(/chaos: killed/g) ?? []).length;
   return {
@@ -276,9 +284,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       upstreamRssMb: series((each) => (each.upstreamRssBytes === null ? null : each.upstreamRssBytes / MB)),
       childrenRssMb: series((each) => each.childrenRssBytes / MB),
     },
-    cyclePeaksMb: [...peaks].map(([cycle, entry]) => ({ cycle, peakRssMb: entry.peak, samples: entry.samples })),
+    cyclePeaksMb: [...peaks].map(([cycle, entry]) => ({ cycle, peakRssMb: entry.peak, minRssMb: entry.min, meanRssMb: entry.sum / entry.samples, samples: entry.samples })),
     requests,
     unanswered,
+    unansweredErrors,
     statusCodes,
     errorCodes,
     errorShare: requests === 0 ? 0 : (requests - (statusCodes[200] ?? 0)) / requests,
