@@ -45,6 +45,8 @@ export function describeSoak(result: SoakResult): string[] {
     `soak: slopes after a ${(result.warmupMs / 1000).toFixed(0)} s warm-up, ${result.samples.length} samples:`,
     row('daemon RSS', slopes.daemonRssMb, 'MB'),
     row('daemon heap used', slopes.daemonHeapMb, 'MB'),
+    row('daemon external memory', slopes.daemonExternalMb, 'MB'),
+    row('pool worker restarts', slopes.workerRestarts, ''),
     row('daemon active handles', slopes.daemonHandles, ''),
     row('daemon open fds', slopes.daemonFds, ''),
     row('upstream RSS', slopes.upstreamRssMb, 'MB'),

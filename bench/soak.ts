@@ -38,6 +38,10 @@ export interface SoakSample {
   readonly tMs: number;
   readonly daemonRssBytes: number;
   readonly daemonHeapUsedBytes: number;
+  /** Memory outside the V8 heap that V8 knows of (ArrayBuffers, Buffers): nodejs_external_memory_bytes. */
+  readonly daemonExternalBytes: number;
+  /** Workers the pools replaced so far (lab_pool_worker_restarts_total, every reason): each new thread or process. */
+  readonly workerRestarts: number;
   /** nodejs_active_handles, summed over its types. */
   readonly daemonHandles: number;
   readonly daemonFds: number;
@@ -60,7 +64,7 @@ export interface Slope {
 
 export interface SoakResult {
   readonly samples: readonly SoakSample[];
-  readonly slopes: Readonly<Record<'daemonRssMb' | 'daemonHeapMb' | 'daemonHandles' | 'daemonFds' | 'upstreamRssMb' | 'childrenRssMb', Slope>>;
+  readonly slopes: Readonly<Record<'daemonRssMb' | 'daemonHeapMb' | 'daemonExternalMb' | 'workerRestarts' | 'daemonHandles' | 'daemonFds' | 'upstreamRssMb' | 'childrenRssMb', Slope>>;
   /** The daemon's peak RSS per completed-cycles value: flat peaks are a high-water mark, rising ones a leak. */
   readonly cyclePeaksMb: ReadonlyArray<{ readonly cycle: number; readonly peakRssMb: number; readonly minRssMb: number; readonly meanRssMb: number; readonly samples: number }>;
   readonly requests: number;
@@ -133,7 +137,7 @@ async function sample(daemon: LabDaemon, startedMs: number, pids: Set<number>, u
       .catch(() => undefined),
   ]).catch(() => [undefined, undefined] as const);
   if (metrics === undefined) return undefined;
-  const sums = sumSamples(metrics, ['nodejs_heap_size_used_bytes', 'nodejs_active_handles']);
+  const sums = sumSamples(metrics, ['nodejs_heap_size_used_bytes', 'nodejs_active_handles', 'nodejs_external_memory_bytes', 'lab_pool_worker_restarts_total']);
   const children = childPidsOf(daemon.pid);
   let upstreamRss: number | null = null;
   let childrenRss = 0;
@@ -153,6 +157,8 @@ async function sample(daemon: LabDaemon, startedMs: number, pids: Set<number>, u
     tMs,
     daemonRssBytes: (await rssBytes(daemon.pid)) ?? Number.NaN,
     daemonHeapUsedBytes: sums.nodejs_heap_size_used_bytes!,
+    daemonExternalBytes: sums.nodejs_external_memory_bytes!,
+    workerRestarts: sums.lab_pool_worker_restarts_total!,
     daemonHandles: sums.nodejs_active_handles!,
     daemonFds: await fdCount(daemon.pid),
     upstreamRssBytes: upstreamRss,
@@ -279,6 +285,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     slopes: {
       daemonRssMb: series((each) => each.daemonRssBytes / MB),
       daemonHeapMb: series((each) => each.daemonHeapUsedBytes / MB),
+      daemonExternalMb: series((each) => each.daemonExternalBytes / MB),
+      workerRestarts: series((each) => each.workerRestarts),
       daemonHandles: series((each) => each.daemonHandles),
       daemonFds: series((each) => each.daemonFds),
       upstreamRssMb: series((each) => (each.upstreamRssBytes === null ? null : each.upstreamRssBytes / MB)),
