@@ -46,6 +46,7 @@ export function describeSoak(result: SoakResult): string[] {
     row('daemon RSS', slopes.daemonRssMb, 'MB'),
     row('daemon heap used', slopes.daemonHeapMb, 'MB'),
     row('daemon external memory', slopes.daemonExternalMb, 'MB'),
+    row('threads workers V8 heap', slopes.threadsHeapMb, 'MB'),
     row('pool worker restarts', slopes.workerRestarts, ''),
     row('daemon active handles', slopes.daemonHandles, ''),
     row('daemon open fds', slopes.daemonFds, ''),

@@ -40,6 +40,8 @@ export interface SoakSample {
   readonly daemonHeapUsedBytes: number;
   /** Memory outside the V8 heap that V8 knows of (ArrayBuffers, Buffers): nodejs_external_memory_bytes. */
   readonly daemonExternalBytes: number;
+  /** V8 heap used by the threads pool's worker threads (they live in the daemon's RSS): lab_memory_bytes{strategy="threads",component="worker",kind="heap"}, as last exported. */
+  readonly threadsHeapBytes: number;
   /** Workers the pools replaced so far (lab_pool_worker_restarts_total, every reason): each new thread or process. */
   readonly workerRestarts: number;
   /** nodejs_active_handles, summed over its types. */
@@ -64,7 +66,7 @@ export interface Slope {
 
 export interface SoakResult {
   readonly samples: readonly SoakSample[];
-  readonly slopes: Readonly<Record<'daemonRssMb' | 'daemonHeapMb' | 'daemonExternalMb' | 'workerRestarts' | 'daemonHandles' | 'daemonFds' | 'upstreamRssMb' | 'childrenRssMb', Slope>>;
+  readonly slopes: Readonly<Record<'daemonRssMb' | 'daemonHeapMb' | 'daemonExternalMb' | 'threadsHeapMb' | 'workerRestarts' | 'daemonHandles' | 'daemonFds' | 'upstreamRssMb' | 'childrenRssMb', Slope>>;
   /** The daemon's peak RSS per completed-cycles value: flat peaks are a high-water mark, rising ones a leak. */
   readonly cyclePeaksMb: ReadonlyArray<{ readonly cycle: number; readonly peakRssMb: number; readonly minRssMb: number; readonly meanRssMb: number; readonly samples: number }>;
   readonly requests: number;
@@ -117,6 +119,16 @@ async function isUpstream(pid: number): Promise<boolean> {
   }
 }
 
+/** The sum of one metric's samples whose labels include `labels` (a pair each, as Prometheus text writes them). */
+function labelledSum(text: string, name: string, labels: readonly string[]): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)\{(.*)\} (\S+)/.exec(line);
+    if (match !== null && match[1] === name && labels.every((pair) => match[2]!.includes(pair))) sum += Number(match[3]);
+  }
+  return sum;
+}
+
 /** Sums of the named samples in Prometheus text, over every label set. */
 function sumSamples(text: string, names: readonly string[]): Record<string, number> {
   const sums: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
@@ -159,6 +171,7 @@ async function sample(daemon: LabDaemon, startedMs: number, pids: Set<number>, u
     daemonHeapUsedBytes: sums.nodejs_heap_size_used_bytes!,
     daemonExternalBytes: sums.nodejs_external_memory_bytes!,
     workerRestarts: sums.lab_pool_worker_restarts_total!,
+    threadsHeapBytes: labelledSum(metrics, 'lab_memory_bytes', ['strategy="threads"', 'component="worker"', 'kind="heap"']),
     daemonHandles: sums.nodejs_active_handles!,
     daemonFds: await fdCount(daemon.pid),
     upstreamRssBytes: upstreamRss,
@@ -286,6 +299,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       daemonRssMb: series((each) => each.daemonRssBytes / MB),
       daemonHeapMb: series((each) => each.daemonHeapUsedBytes / MB),
       daemonExternalMb: series((each) => each.daemonExternalBytes / MB),
+      threadsHeapMb: series((each) => each.threadsHeapBytes / MB),
       workerRestarts: series((each) => each.workerRestarts),
       daemonHandles: series((each) => each.daemonHandles),
       daemonFds: series((each) => each.daemonFds),
