@@ -5,16 +5,17 @@ import { runSoak, type SoakResult } from '../../bench/soak.ts';
 
 /**
  * The soak's short form: 40 s of vegeta load (30/s) on the API beside the daemon's driver, with
- * a worker killed every 3 s and the flaky preset on. 40 s is inside the daemon's own warm-up
- * (V8 grows its old space until the first full collections: a clean run here still rose 150–210
- * MB/min after 15–20 s), so the RSS bound catches only a gross leak (about 170 KB kept per
- * request); handles and fds are exact counts, so their bounds are tight: a clean run ends with
- * 11–51 handles and 129–168 fds, a handle or socket kept per request would add over 1000. The
- * full soak (`npm run bench -- soak`) measures the slopes that matter (README, Soak).
+ * a worker killed every 3 s and the flaky preset on. 40 s is inside the daemon's own warm-up:
+ * V8 and the allocator grow the RSS for minutes (clean runs here rose 66–377 MB/min after 15 s,
+ * depending on how busy the machine was), so no RSS slope can tell a leak from it this early.
+ * The RSS bound is a ceiling that only runaway growth crosses (clean short runs peaked at
+ * 424–623 MB, the 20 min soak at 592 MB); handles and fds are exact counts, so their bounds are
+ * tight: a clean run ends with 11 handles and about 130 fds, a handle or socket kept per request
+ * would add over 1000. The full soak (`npm run bench -- soak`) measures the slopes (README, Soak).
  */
 const BOUNDS = {
-  /** Daemon RSS growth after the warm-up, MB per minute. */
-  rssMbPerMinute: 300,
+  /** Daemon RSS at any sample, MB. */
+  rssMb: 1024,
   /** Active handles of the daemon at the end. */
   handlesAtEnd: 120,
   /** Open fds of the daemon at the end, above its first sample. */
@@ -52,10 +53,10 @@ describe('soak, short form (40 s, chaos every 3 s, flaky upstream)', () => {
     assert.ok(result.errorShare < 0.2, `error share ${result.errorShare}`);
   });
 
-  it(`grows no more than ${BOUNDS.rssMbPerMinute} MB/min of RSS after the warm-up, and ends with at most ${BOUNDS.handlesAtEnd} handles and ${BOUNDS.fdsAboveStart} fds more than at start`, () => {
+  it(`keeps the daemon's RSS under ${BOUNDS.rssMb} MB, and ends with at most ${BOUNDS.handlesAtEnd} handles and ${BOUNDS.fdsAboveStart} fds more than at start`, () => {
     const { daemonRssMb, daemonHandles } = result.slopes;
     assert.ok(result.samples.length >= 30, `${result.samples.length} samples`);
-    assert.ok(daemonRssMb.perMinute <= BOUNDS.rssMbPerMinute, `daemon RSS slope ${daemonRssMb.perMinute.toFixed(1)} MB/min`);
+    assert.ok(daemonRssMb.max <= BOUNDS.rssMb, `daemon RSS peaked at ${daemonRssMb.max.toFixed(0)} MB`);
     assert.ok(daemonHandles.last <= BOUNDS.handlesAtEnd, `handles at the end: ${daemonHandles.last}`);
     const fds = result.samples.map((sample) => sample.daemonFds);
     assert.ok(fds.at(-1)! - fds[0]! <= BOUNDS.fdsAboveStart, `fds ${fds[0]} -> ${fds.at(-1)}`);
