@@ -7,6 +7,8 @@ export interface BenchContext {
   readonly cores: number;
   /** Progress for the person watching (stderr), never part of the results. */
   log(line: string): void;
+  /** `--duration`, `--chaos`, `--faults` from the command line, for the benchmarks that take them (soak). */
+  readonly options?: { readonly duration?: string | undefined; readonly chaos?: string | undefined; readonly faults?: string | undefined } | undefined;
 }
 
 /** A goal printed next to a figure; missing it is reported, never a failure of the run. */
@@ -32,6 +34,8 @@ export interface Benchmark {
   /** The name on the command line: `npm run bench -- <name>`. */
   readonly name: string;
   readonly description: string;
+  /** Run only when named (`npm run bench -- soak`), not in a run of everything: it takes minutes of its own. */
+  readonly onlyByName?: boolean;
   run(context: BenchContext): Promise<Measurement[]>;
 }
 

@@ -14,18 +14,18 @@ import { describeMachine, formatMachine } from './machine.ts';
 // (they inherit this environment). The overhead benchmark sets tracing per daemon itself.
 process.env.OTEL_SDK_DISABLED = 'true';
 
-const USAGE = `usage: npm run bench -- [--quick] [${BENCHMARKS.map((benchmark) => benchmark.name).join('|')} ...]`;
+const USAGE = `usage: npm run bench -- [--quick] [--duration D] [--chaos D] [--faults PRESET] [${BENCHMARKS.map((benchmark) => benchmark.name).join('|')} ...]`;
 
-function parseCommandLine(): { quick: boolean; names: string[] } {
+function parseCommandLine(): { quick: boolean; names: string[]; options: NonNullable<BenchContext['options']> } {
   try {
-    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false }, duration: { type: 'string' }, chaos: { type: 'string' }, faults: { type: 'string' } }, allowPositionals: true });
     if (values.help) {
       process.stdout.write(`${USAGE}\n\n${BENCHMARKS.map((benchmark) => `  ${benchmark.name.padEnd(10)} ${benchmark.description}`).join('\n')}\n`);
       process.exit(0);
     }
     const unknown = positionals.filter((name) => !BENCHMARKS.some((benchmark) => benchmark.name === name));
     if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.map((name) => `"${name}"`).join(', ')}`);
-    return { quick: values.quick, names: positionals };
+    return { quick: values.quick, names: positionals, options: { duration: values.duration, chaos: values.chaos, faults: values.faults } };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
@@ -39,10 +39,10 @@ interface BenchmarkResult {
   error?: string;
 }
 
-const { quick, names } = parseCommandLine();
-const selected = names.length === 0 ? BENCHMARKS : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
+const { quick, names, options } = parseCommandLine();
+const selected = names.length === 0 ? BENCHMARKS.filter((benchmark) => benchmark.onlyByName !== true) : BENCHMARKS.filter((benchmark) => names.includes(benchmark.name));
 const machine = describeMachine();
-const context: BenchContext = { quick, cores: machine.cores, log: (line) => process.stderr.write(`${line}\n`) };
+const context: BenchContext = { quick, cores: machine.cores, log: (line) => process.stderr.write(`${line}\n`), options };
 process.stdout.write(`concurrency-lab bench${quick ? ' (quick)' : ''} on ${formatMachine(machine)}\n`);
 
 const results: BenchmarkResult[] = [];

@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { LabError } from '../errors.ts';
 import { COMPARE_DEFAULTS, type ResolvedCompareOptions } from '../report/compare-options.ts';
+import { resolveCompareFaults } from '../report/compare-faults.ts';
 import { CompareProgress } from '../report/compare-progress.ts';
+import { faultsSummary } from '../report/report-faults.ts';
+import { FAULT_PRESET_NAMES, type FaultPresetName } from '../faults/fault-presets.ts';
 import type { CompareReport } from '../report/report-schema.ts';
 import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from '../report/report-tables.ts';
 import { runCompare } from '../report/run-compare.ts';
@@ -40,6 +43,7 @@ interface CompareCommandOptions {
   fitSample: number;
   python: PythonMode;
   traced: boolean;
+  faults?: FaultPresetName;
 }
 
 /** Fails before any measurement when the report could not be written at the end. */
@@ -90,6 +94,7 @@ function printReport(report: CompareReport): void {
       section('CPU-bound', cpuTable(report)) +
       (report.cpu.some((cell) => cell.speedUpAboveCores) ? `${FLAG_MARK} = a speed-up above the ${report.machine.availableParallelism} cores: a measurement problem (see the warnings)\n\n` : '') +
       section(`I/O-bound (http, upstream delay ${report.parameters.upstreamDelayMs} ms)`, ioTable(report)) +
+      (report.faults === undefined ? '' : `${faultsSummary(report)}\n\n`) +
       section("The talk's Python beside Node (measured)", pythonTalkTable(report)) +
       section('Python rows', pythonRunsTable(report)) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
@@ -123,14 +128,17 @@ export function registerCompareCommand(program: Command): void {
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
     .option('--traced', 'trace every job as the daemon does (always_on unless OTEL_TRACES_SAMPLER says otherwise; exported per OTEL_*); default: untraced, OTEL_SDK_DISABLED=true', false)
     .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
+    .addOption(new Option('--faults <preset>', 'run the http cells with this fault preset on (resets and upstream-down need Toxiproxy: LAB_TOXIPROXY_URL)').choices(FAULT_PRESET_NAMES))
     .action(async (options: CompareCommandOptions) => {
       await loadScenarioModuleOption(options.scenarioModule);
       const base = resolveOptions(options);
+      if (options.faults !== undefined && !base.scenarios.includes('http')) throw new LabError('LAB_ERR_ARGS_INVALID', "option '--faults <preset>': faults apply to the http scenario only; add http to --scenarios");
+      const faults = options.faults === undefined ? undefined : resolveCompareFaults(options.faults);
       await checkWritable(base.outDir);
       // Untraced unless --traced, in the compare's thread and its workers alike: otherwise
       // threads and processes would pay for tracing that async and sequential do not.
       const telemetry = await startCompareTelemetry(options.traced);
-      const resolved = { ...base, python: await resolvePythonMode(options.python), telemetry: telemetry.telemetry, observer: telemetry.observer };
+      const resolved = { ...base, faults, python: await resolvePythonMode(options.python), telemetry: telemetry.telemetry, observer: telemetry.observer };
       const report = await runCompare(resolved, new CompareProgress());
       await telemetry.shutdown();
       printReport(report);

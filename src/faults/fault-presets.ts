@@ -23,3 +23,12 @@ export const FAULT_PRESETS = {
 
 export type FaultPresetName = keyof typeof FAULT_PRESETS;
 export const FAULT_PRESET_NAMES = Object.keys(FAULT_PRESETS) as FaultPresetName[];
+
+/** What each preset does, in a sentence, for the live page's fault switch (GET /api/v1/faults/presets). */
+export const FAULT_PRESET_DESCRIPTIONS: Readonly<Record<FaultPresetName, string>> = {
+  none: 'nothing: every fault off',
+  'slow-tail': '5 % of responses 20 × slower',
+  flaky: '10 % of responses are 500s',
+  resets: 'a quarter of the connections reset (TCP RST) at their first answer',
+  'upstream-down': 'the proxy refuses connections, as a dead upstream would',
+};

@@ -1,6 +1,7 @@
 import type { JobObserver } from '../jobs/job-observer.ts';
 import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
+import type { ResolvedCompareFaults } from './compare-faults.ts';
 import type { PythonInterpreter } from './python-schema.ts';
 
 /** What `concurrency-lab compare` measures, after defaults are applied and checked. */
@@ -37,6 +38,8 @@ export interface ResolvedCompareOptions {
   readonly telemetry?: { traced: boolean; settings: Record<string, string>; description: string } | undefined;
   /** Watches every measured job (--traced: the daemon's job spans and metrics); none by default. */
   readonly observer?: JobObserver | undefined;
+  /** The fault preset the http cells run under (--faults); undefined: no faults, no `faults` section. */
+  readonly faults?: ResolvedCompareFaults | undefined;
 }
 
 export const COMPARE_DEFAULTS = {

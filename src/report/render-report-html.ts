@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartSpec } from './render-chart-svg.ts';
+import { faultsSummary } from './report-faults.ts';
 import type { CompareReport } from './report-schema.ts';
 import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 
@@ -170,6 +171,7 @@ const CHART_SCRIPT = `
 export async function renderReportHtml(report: CompareReport): Promise<string> {
   const { parameters } = report;
   const warning = busyMachineWarning(report);
+  const faultsText = faultsSummary(report);
   const sizes = Object.entries(parameters.sizes).map(([scenario, size]) => `${scenario}=${size}`).join(', ');
   const spec = compile({ ...chartSpec(report), config: { mark: { tooltip: { content: 'data' } } } } as TopLevelSpec).spec;
   const vega = await readFile(VEGA_BROWSER_BUILD, 'utf8');
@@ -202,6 +204,7 @@ ${htmlTable(talkTable(report), "Python's claims (the talk) beside the Node measu
 <h2>CPU-bound: throughput, speed-up over sequential, cores used</h2>
 ${report.cpu.length === 0 ? '<p>No CPU-bound scenario in this compare.</p>' : htmlTable(cpuTable(report), 'CPU-bound runs')}
 <h2>I/O-bound: http throughput and latency at rising concurrency</h2>
+${faultsText === undefined ? '' : `<p class="warning" role="note">${escapeHtml(faultsText)}</p>`}
 ${report.io.length === 0 ? '<p>No I/O-bound scenario in this compare.</p>' : htmlTable(ioTable(report), 'http runs')}
 ${skipped === '' ? '' : `<p>Left out:</p><ul>${skipped}</ul>`}
 <h2>How many fit in ${report.memory.budgetMb} MB</h2>

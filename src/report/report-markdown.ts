@@ -1,4 +1,5 @@
 import { pythonRunsTable, pythonTalkTable } from './python-tables.ts';
+import { faultsSummary } from './report-faults.ts';
 import type { CompareReport } from './report-schema.ts';
 import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 import { recommendationTable, verdictTable } from './verdict-tables.ts';
@@ -58,6 +59,7 @@ export function renderReportMarkdown(report: CompareReport): string {
     report.cpu.length === 0 ? 'No CPU-bound scenario in this compare.' : markdownTable(cpuTable(report)),
     ...(report.cpu.some((cell) => cell.speedUpAboveCores) ? [`${FLAG_MARK} marks a speed-up above the machine's ${machine.availableParallelism} cores: a measurement problem (see the warnings above).`] : []),
     '## I/O-bound: http throughput and latency at rising concurrency',
+    faultsSummary(report) ?? '',
     report.io.length === 0 ? 'No I/O-bound scenario in this compare.' : markdownTable(ioTable(report)),
     ...(report.skipped.length === 0 ? [] : ['Left out:', report.skipped.map((skip) => `- ${skip.scenario} on ${skip.strategy} at ${skip.concurrency}: ${skip.reason}.`).join('\n')]),
     `## How many fit in ${report.memory.budgetMb} MB`,

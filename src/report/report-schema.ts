@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SCENARIO_NAME_PATTERN } from '../scenarios/scenario-modules.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
+import { CompareFaultsSchema } from './faults-schema.ts';
 import { PythonSectionSchema } from './python-schema.ts';
 import { SpreadSchema } from './spread.ts';
 import { LIMITS } from './verdict-rules.ts';
@@ -193,6 +194,7 @@ export const CompareReportSchema = z
     recommendations: z.array(RecommendationSchema),
     findings: z.array(FindingSchema),
     warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
+    faults: CompareFaultsSchema.optional().describe('The fault preset the http cells ran under (compare --faults), with each http cell\'s error share; absent without --faults.'),
     python: PythonSectionSchema.optional().describe("The talk's Python (python/reference.py) on the same inputs: present when compare ran with --python on, or auto found python3 with Pillow, requests and aiohttp."),
   })
   .strict();

@@ -1,4 +1,5 @@
 import type { StrategyName } from '../strategies/strategy.ts';
+import { errorShareOf, formatErrorShare } from './report-faults.ts';
 import type { CellRecord, CompareReport, SpreadRecord } from './report-schema.ts';
 import { speedUpsAboveCores } from './speed-up-flags.ts';
 
@@ -73,7 +74,7 @@ export function ioTable(report: CompareReport): Table {
   // With a scenario module's I/O scenario (issue 17) the rows are not all http: name each row's scenario.
   const named = report.io.some((cell) => cell.scenario !== 'http');
   return {
-    headers: [...(named ? ['scenario'] : []), 'strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'errors'],
+    headers: [...(named ? ['scenario'] : []), 'strategy', 'in flight', 'tasks/worker', 'rounds', 'req/s', 'p50 ms', 'p99 ms', 'cores used', 'loop p99 ms', 'error share', 'errors'],
     rows: report.io.map((cell) => [
       ...(named ? [cell.scenario] : []),
       strategyLabel(cell),
@@ -85,6 +86,7 @@ export function ioTable(report: CompareReport): Table {
       spread(cell.latencyMs.p99, 1, cell.rounds),
       spread(cell.coresUsed, 2, cell.rounds),
       spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      formatErrorShare(errorShareOf(cell)),
       errors(cell),
     ]),
   };

@@ -3,6 +3,8 @@ import { startEmbeddedUpstream } from '../upstream/embedded-upstream.ts';
 import { REFERENCE_WORKERS, type ResolvedCompareOptions } from './compare-options.ts';
 import { cpuConcurrency, planCompare, type PlannedPythonRun, type PlannedRun } from './compare-plan.ts';
 import { compareFindings } from './compare-findings.ts';
+import { applyCompareFaults } from './compare-faults.ts';
+import { compareFaultsSection } from './report-faults.ts';
 import { describeMachine } from './describe-machine.ts';
 import { measureHowManyFit } from './how-many-fit.ts';
 import { type MeasuredRun, summarizeRounds } from './compare-rounds.ts';
@@ -68,9 +70,13 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const measured: MeasuredRun[] = [];
   let python: PythonSection | undefined;
+  let faulted: Awaited<ReturnType<typeof applyCompareFaults>> | undefined;
   try {
+    // --faults: the http cells (and Python's http rows) call the upstream with the preset on.
+    if (upstream !== undefined && options.faults !== undefined) faulted = await applyCompareFaults(options.faults, upstream.url);
+    const upstreamUrl = faulted?.upstreamUrl ?? upstream?.url;
     // The Python rows (issue 11): the same inputs and the same upstream as the Node rows.
-    const reference = options.python === undefined ? undefined : await PythonReference.open({ ...options, interpreter: options.python, upstreamUrl: upstream?.url });
+    const reference = options.python === undefined ? undefined : await PythonReference.open({ ...options, interpreter: options.python, upstreamUrl });
     try {
       for (const [index, step] of plan.steps.entries()) {
         const position = index + 1;
@@ -82,7 +88,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
         const run = step.run;
         progress.step(label(run), run.expectedSeconds);
         const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl: upstream?.url, observer: options.observer }) });
+        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl, observer: options.observer }) });
       }
       if (reference !== undefined) {
         progress.step('python: memory per process, thread and coroutine', PYTHON_MEMORY_SECONDS);
@@ -92,6 +98,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
       await reference?.close();
     }
   } finally {
+    await faulted?.close().catch(() => {});
     await upstream?.stop();
   }
   progress.stop();
@@ -134,6 +141,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     recommendations: compareRecommendations([...cpu, ...io], machine.availableParallelism),
     findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu: nodeMedians(cpu), io: nodeMedians(io) }))],
     warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
+    ...(options.faults === undefined ? {} : { faults: compareFaultsSection(options.faults, io) }),
     ...(python === undefined ? {} : { python }),
   };
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LabError } from '../../errors.ts';
 import type { FaultController } from '../../faults/fault-controller.ts';
-import { FAULT_PRESET_NAMES, FAULT_PRESETS, type FaultPresetName } from '../../faults/fault-presets.ts';
-import { type FaultSet, NetworkFaultsSchema, UpstreamFaultsSchema } from '../../faults/fault-set.ts';
+import { FAULT_PRESET_DESCRIPTIONS, FAULT_PRESET_NAMES, FAULT_PRESETS, type FaultPresetName } from '../../faults/fault-presets.ts';
+import { activeFaults, type FaultSet, NetworkFaultsSchema, UPSTREAM_FAULT_NAMES, UpstreamFaultsSchema } from '../../faults/fault-set.ts';
 import type { RouteRegistrar } from '../api-server.ts';
 import { resource } from '../resource.ts';
 
@@ -47,7 +47,19 @@ export function parseFaultRequest(body: unknown): { faults: FaultSet; preset: Fa
   return { faults: { upstream: upstreamFaults.data, network: networkFaults.data }, preset: changed ? null : (preset ?? 'none') };
 }
 
+/** Every preset with what it switches on and what it needs (`upstream`: a concurrency-lab upstream; `network`: Toxiproxy). */
+export function faultPresetList(): Array<{ name: FaultPresetName; description: string; faults: string[]; needs: Array<'upstream' | 'network'> }> {
+  return FAULT_PRESET_NAMES.map((name) => {
+    const faults = activeFaults(FAULT_PRESETS[name]);
+    const needs: Array<'upstream' | 'network'> = [];
+    if (faults.some((fault) => UPSTREAM_FAULT_NAMES.includes(fault))) needs.push('upstream');
+    if (faults.some((fault) => !UPSTREAM_FAULT_NAMES.includes(fault))) needs.push('network');
+    return { name, description: FAULT_PRESET_DESCRIPTIONS[name], faults, needs };
+  });
+}
+
 /**
+ * GET /api/v1/faults/presets lists the presets (the live page's fault switch).
  * GET /api/v1/faults shows the active faults; PUT replaces them (a preset and/or fields:
  * what the body leaves out is off); DELETE switches every fault off.
  */
@@ -63,5 +75,6 @@ export function faultRoutes(controller: FaultController): RouteRegistrar {
       },
       DELETE: { handler: async () => controller.set(FAULT_PRESETS.none, 'none') },
     });
+    resource(app, '/api/v1/faults/presets', { GET: { handler: async () => ({ presets: faultPresetList() }) } });
   };
 }

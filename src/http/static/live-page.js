@@ -282,16 +282,74 @@ async function pollLive() {
   }
 }
 
+/** The fault switch: one radio button per preset (from /api/v1/faults/presets), built once. */
+function renderPresets(presets, available) {
+  const box = $('faults-presets');
+  if (box.dataset.built === '1') return;
+  box.dataset.built = '1';
+  for (const preset of presets) {
+    const usable = preset.needs.every((need) => available[need]);
+    const needs = usable ? '' : ` (needs ${preset.needs.filter((need) => !available[need]).map((need) => (need === 'network' ? 'Toxiproxy: LAB_TOXIPROXY_URL' : 'a concurrency-lab upstream')).join(' and ')})`;
+    const input = el('input', { type: 'radio', name: 'preset', value: preset.name, id: `preset-${preset.name}` });
+    input.disabled = !usable;
+    box.append(el('label', { for: `preset-${preset.name}`, class: usable ? undefined : 'unavailable' }, input, ` ${preset.name}: ${preset.description}${needs}`));
+  }
+}
+
+function showFaults(faults) {
+  const active = faults.active.length === 0 ? 'none' : faults.active.join(', ');
+  const preset = faults.preset === null ? 'set field by field' : `preset ${faults.preset}`;
+  $('faults-active').textContent = `Active: ${active} (${preset}).`;
+  $('faults-active').dataset.active = faults.active.join(',');
+  $('faults-body').textContent = JSON.stringify(faults, null, 2);
+  // Follow the daemon's state unless the user is choosing a preset right now.
+  const form = $('faults-form');
+  if (faults.preset !== null && !form.contains(document.activeElement)) {
+    const radio = form.querySelector(`input[name="preset"][value="${faults.preset}"]`);
+    if (radio !== null) radio.checked = true;
+  }
+}
+
+async function changeFaults(method, body) {
+  const message = $('faults-message');
+  message.classList.remove('error');
+  message.textContent = method === 'DELETE' ? 'Switching every fault off…' : `Applying ${body.preset}…`;
+  try {
+    const response = await fetch('/api/v1/faults', { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(`${answer.code ?? response.status}: ${answer.message ?? ''}`);
+    showFaults(answer);
+    message.textContent = method === 'DELETE' ? 'Every fault is off.' : `Preset ${body.preset} applied.`;
+  } catch (error) {
+    message.classList.add('error');
+    message.textContent = `Not changed: ${error.message}`;
+  }
+}
+
 async function pollFaults() {
   // Only daemons with the faults API say so (data-faults), so no page requests a route that is not there.
   if (document.body.dataset.faults !== '1') return;
   try {
     const faults = await getJson('/api/v1/faults');
-    $('faults-body').textContent = JSON.stringify(faults, null, 2);
+    if ($('faults-presets').dataset.built !== '1') renderPresets((await getJson('/api/v1/faults/presets')).presets, faults.available);
+    showFaults(faults);
     $('faults').hidden = false;
   } catch {
     $('faults').hidden = true;
   }
+}
+
+function wireFaultSwitch() {
+  $('faults-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const chosen = $('faults-form').querySelector('input[name="preset"]:checked');
+    if (chosen === null) {
+      $('faults-message').textContent = 'Pick a preset first.';
+      return;
+    }
+    void changeFaults('PUT', { preset: chosen.value });
+  });
+  $('faults-off').addEventListener('click', () => void changeFaults('DELETE'));
 }
 
 function addGrafanaLink() {
@@ -309,6 +367,7 @@ async function main() {
     // Kinds only label captions and pick the CPU cells for the talk's table.
   }
   $('scenario-select').addEventListener('change', renderCharts);
+  wireFaultSwitch();
   new ResizeObserver(resizeCharts).observe(document.querySelector('.charts'));
   await pollStatus();
   await pollLive();
