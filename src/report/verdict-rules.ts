@@ -84,7 +84,9 @@ export function cellVerdict(input: VerdictInput): Verdict {
   if (f.coresUsed >= t.coresShare * cores) {
     return { limit: 'cpu-cores', evidence: `${coresText} busy, ${loop}` };
   }
-  if (f.busyJobs >= t.waitingRunningJobs && f.jobThreadUtilization <= t.waitingUtilization) {
+  // Only I/O jobs wait for an upstream: a CPU job whose JavaScript thread idles while it runs
+  // waits for native threads (sharp on libuv's pool), which cores and slots already describe.
+  if (input.kind === 'io' && f.busyJobs >= t.waitingRunningJobs && f.jobThreadUtilization <= t.waitingUtilization) {
     const where = MAIN_THREAD.includes(input.strategy) ? 'the main thread' : 'their workers';
     return { limit: 'upstream-bound', evidence: `${fixed(f.busyJobs)} jobs running, ${where} busy ${percent(f.jobThreadUtilization)}: they wait (${fixed(f.runMsMean)} ms each); ${coresText}` };
   }

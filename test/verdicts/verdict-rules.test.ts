@@ -74,7 +74,8 @@ describe('verdict rules at their thresholds', () => {
     assert.equal(limit(input({ jobThreadUtilization: T.waitingUtilization, busyJobs: 60, coresUsed: 0.3 }, { kind: 'io', slots: 256 })), 'upstream-bound');
     assert.equal(limit(input({ jobThreadUtilization: T.waitingUtilization + EPSILON, busyJobs: 60 }, { kind: 'io', slots: 256 })), 'none');
     assert.equal(limit(input({ jobThreadUtilization: 0.05, busyJobs: T.waitingRunningJobs - EPSILON })), 'none', 'no jobs running: nothing waited');
-    assert.match(cellVerdict(input({ jobThreadUtilization: 0.05, busyJobs: 52.4, runMsMean: 31.2, coresUsed: 0.13 }, { strategy: 'async', slots: Infinity })).evidence, /^52\.4 jobs running, the main thread busy 5 %: they wait \(31\.2 ms each\); 0\.13 of 2 cores$/);
+    assert.notEqual(limit(input({ jobThreadUtilization: 0.13, busyJobs: 1, coresUsed: 1.02 }, { kind: 'cpu', strategy: 'sequential', slots: 1 })), 'upstream-bound', 'a CPU job on native threads (sharp) waits for no upstream');
+    assert.match(cellVerdict(input({ jobThreadUtilization: 0.05, busyJobs: 52.4, runMsMean: 31.2, coresUsed: 0.13 }, { kind: 'io', strategy: 'async', slots: Infinity })).evidence, /^52\.4 jobs running, the main thread busy 5 %: they wait \(31\.2 ms each\); 0\.13 of 2 cores$/);
   });
 
   it(`pool-saturated: ${T.busySlotsShare} of the slots busy and a queue wait of ${T.queueOverRun} × the run time`, () => {
@@ -93,7 +94,7 @@ describe('verdict rules at their thresholds', () => {
     const clear: Partial<VerdictInput['figures']>[] = [{ memoryBytes: GB }, { gcShare: 0 }, { mainThreadUtilization: 0.6 }, { eventLoopDelayP99Ms: 5 }, { coresUsed: 0.1 }, { jobThreadUtilization: 0.9, busyJobs: 2 }, { queueMsMean: 0 }];
     for (const step of [{}, ...clear]) {
       figures = { ...figures, ...step };
-      seen.push(limit(input(figures, { strategy: 'sequential', slots: 2 })));
+      seen.push(limit(input(figures, { strategy: 'sequential', kind: 'io', slots: 2 })));
     }
     assert.deepEqual(seen, [...LIMITS]);
   });
