@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { CompareReport } from '../../src/report/report-schema.ts';
+import { exitWithin } from '../support/exit-within.ts';
 import { CLI, NODE } from '../support/lab-daemon.ts';
 import { type RunningToxiproxy, startToxiproxy } from '../support/start-toxiproxy.ts';
 import { type StartedProcess, startProcess } from '../support/started-process.ts';
@@ -13,18 +14,6 @@ const COMPARE_TIMEOUT_MS = 90_000;
 /** Short http-only compare arguments: one round, 16 in flight, a 10 ms upstream, no Python. */
 function shortCompare(out: string, strategies: string, faults: string): string[] {
   return [CLI, 'compare', '--scenarios', 'http', '--strategies', strategies, '--concurrency', '16', '--duration', '1s', '--warmup', '0s', '--rounds', '1', '--workers', '2', '--fit-sample', '2', '--delay-ms', '10', '--python', 'off', '--faults', faults, '--out', out];
-}
-
-/** Runs a compare to its end (killed by pid past the deadline) and returns its exit code. */
-async function runToEnd(started: StartedProcess): Promise<number | null> {
-  const timer = setTimeout(() => void started.stop('SIGKILL'), COMPARE_TIMEOUT_MS);
-  try {
-    const { code, signal } = await started.exited;
-    assert.equal(signal, null, `compare was killed (${signal}); output:\n${started.output()}`);
-    return code;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('compare --faults', () => {
@@ -46,7 +35,7 @@ describe('compare --faults', () => {
     const out = join(dir, 'flaky');
     const compare = await startProcess(NODE, shortCompare(out, 'async,threads', 'flaky'), { env: envWithout() });
     started.push(compare);
-    assert.equal(await runToEnd(compare), 0, `compare exit code; output:\n${compare.output()}`);
+    assert.equal(await exitWithin(compare, COMPARE_TIMEOUT_MS, 'compare'), 0, `compare exit code; output:\n${compare.output()}`);
     const output = compare.output();
     assert.match(output, /Faults: preset flaky \(upstream_error: 10 % of responses are 500s\), set on the embedded upstream over its \/admin\/faults/);
     assert.match(output, /I\/O-bound \(http, upstream delay 10 ms\)\n\nstrategy\s+in flight\s+tasks\/worker\s+rounds\s+req\/s\s+p50 ms\s+p99 ms\s+cores used\s+loop p99 ms\s+error share\s+errors/);
@@ -77,7 +66,7 @@ describe('compare --faults', () => {
     const out = join(dir, 'refused');
     const compare = await startProcess(NODE, shortCompare(out, 'async', 'resets'), { env: envWithout() });
     started.push(compare);
-    assert.equal(await runToEnd(compare), 2, `compare exit code; output:\n${compare.output()}`);
+    assert.equal(await exitWithin(compare, COMPARE_TIMEOUT_MS, 'compare'), 2, `compare exit code; output:\n${compare.output()}`);
     assert.match(compare.output(), /option '--faults resets': network faults \(reset_peer\) need Toxiproxy; start toxiproxy-server and set LAB_TOXIPROXY_URL/);
     assert.equal(existsSync(join(out, 'report.json')), false, 'no report written');
   });
@@ -87,7 +76,7 @@ describe('compare --faults', () => {
     args[args.indexOf('--scenarios') + 1] = 'matrix';
     const compare = await startProcess(NODE, args, { env: envWithout() });
     started.push(compare);
-    assert.equal(await runToEnd(compare), 2, `compare exit code; output:\n${compare.output()}`);
+    assert.equal(await exitWithin(compare, COMPARE_TIMEOUT_MS, 'compare'), 2, `compare exit code; output:\n${compare.output()}`);
     assert.match(compare.output(), /faults apply to the http scenario only/);
   });
 
@@ -96,7 +85,7 @@ describe('compare --faults', () => {
     const out = join(dir, 'down');
     const compare = await startProcess(NODE, shortCompare(out, 'async', 'upstream-down'), { env: { ...envWithout(), LAB_TOXIPROXY_URL: toxiproxy.apiUrl } });
     started.push(compare);
-    assert.equal(await runToEnd(compare), 0, `compare exit code; output:\n${compare.output()}`);
+    assert.equal(await exitWithin(compare, COMPARE_TIMEOUT_MS, 'compare'), 0, `compare exit code; output:\n${compare.output()}`);
     assert.match(compare.output(), /Faults: preset upstream-down \(down: the proxy refuses connections\), through a Toxiproxy proxy/);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CompareReport;
     assert.equal(report.faults?.via, 'toxiproxy');

@@ -7,24 +7,13 @@ import Ajv from 'ajv';
 import sharp from 'sharp';
 import { after, before, describe, it } from 'node:test';
 import type { CellRecord, CompareReport, SpreadRecord } from '../../src/report/report-schema.ts';
+import { exitWithin } from '../support/exit-within.ts';
 import { CLI, NODE } from '../support/lab-daemon.ts';
 import { type StartedProcess, startProcess } from '../support/started-process.ts';
 import { resolveTool } from '../support/tools.ts';
 
 const COMPARE_TIMEOUT_MS = 120_000;
 const CHROMIUM_TIMEOUT_MS = 30_000;
-
-/** Waits for a started process to exit, killing it (by pid) past the deadline. */
-async function exitWithin(started: StartedProcess, timeoutMs: number, what: string): Promise<number | null> {
-  const timer = setTimeout(() => void started.stop('SIGKILL'), timeoutMs);
-  try {
-    const { code, signal } = await started.exited;
-    assert.equal(signal, null, `${what} was killed (${signal}) after ${timeoutMs} ms; output:\n${started.output()}`);
-    return code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function run(report: CompareReport, list: 'cpu' | 'io', scenario: string, strategy: string, concurrency?: number, reference = false): CellRecord {
   const found = report[list].find((r) => r.scenario === scenario && r.strategy === strategy && r.reference === reference && (concurrency === undefined || r.concurrency === concurrency));

@@ -8,22 +8,12 @@ import { after, before, describe, it } from 'node:test';
 import type { PythonRun } from '../../src/report/python-schema.ts';
 import type { CompareReport } from '../../src/report/report-schema.ts';
 import { sourceImage } from '../../src/scenarios/source-images.ts';
+import { exitWithin } from '../support/exit-within.ts';
 import { CLI, NODE } from '../support/lab-daemon.ts';
 import { type StartedProcess, startProcess } from '../support/started-process.ts';
 
 const COMPARE_TIMEOUT_MS = 240_000;
 const MISSING_TIMEOUT_MS = 30_000;
-
-async function exitWithin(started: StartedProcess, timeoutMs: number): Promise<number | null> {
-  const timer = setTimeout(() => void started.stop('SIGKILL'), timeoutMs);
-  try {
-    const { code, signal } = await started.exited;
-    assert.equal(signal, null, `killed (${signal}) after ${timeoutMs} ms; output:\n${started.output()}`);
-    return code;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function row(report: CompareReport, workload: string, model: string): PythonRun {
   const found = report.python?.runs.find((run) => run.workload === workload && run.model === model);
@@ -46,7 +36,7 @@ describe('compare --python on: the talk\'s Python beside Node, a short real run'
       ...['--concurrency', '16', '--workers', '2', '--fit-sample', '2', '--sizes', 'matrix=60', '--out', out],
     ]);
     started.push(compare);
-    const code = await exitWithin(compare, COMPARE_TIMEOUT_MS);
+    const code = await exitWithin(compare, COMPARE_TIMEOUT_MS, 'compare');
     assert.equal(code, 0, `compare exit code; output:\n${compare.output()}`);
     report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CompareReport;
   });
@@ -138,7 +128,7 @@ describe('compare --python: bad values and a missing python3', () => {
   it('exits 2 naming the option for a value other than auto, on, off', async () => {
     const compare = await startProcess(NODE, [CLI, 'compare', '--python', 'maybe', '--scenarios', 'matrix']);
     try {
-      assert.equal(await exitWithin(compare, MISSING_TIMEOUT_MS), 2, compare.output());
+      assert.equal(await exitWithin(compare, MISSING_TIMEOUT_MS, 'compare'), 2, compare.output());
       assert.match(compare.output(), /option '--python <mode>' argument 'maybe' is invalid\. Allowed choices are auto, on, off\./);
     } finally {
       await compare.stop('SIGKILL');
@@ -151,7 +141,7 @@ describe('compare --python: bad values and a missing python3', () => {
     try {
       const compare = await startProcess(NODE, [CLI, 'compare', '--python', 'on', '--scenarios', 'matrix', '--out', join(empty, 'out')], { env: { ...process.env, PATH: empty } });
       try {
-        assert.equal(await exitWithin(compare, MISSING_TIMEOUT_MS), 2, compare.output());
+        assert.equal(await exitWithin(compare, MISSING_TIMEOUT_MS, 'compare'), 2, compare.output());
         assert.match(compare.output(), /option '--python on': no python3 on PATH/);
       } finally {
         await compare.stop('SIGKILL');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CompareReport } from '../../src/report/report-schema.ts';
+import { exitWithin } from '../support/exit-within.ts';
 import { CLI, NODE } from '../support/lab-daemon.ts';
 import { type ExportedSpan, type RunningCollector, startCollector } from '../support/start-collector.ts';
 import { startProcess } from '../support/started-process.ts';
@@ -15,12 +16,9 @@ const SHORT = ['--duration', '1s', '--warmup', '0s', '--rounds', '1', '--scenari
 
 async function compare(out: string, args: readonly string[], env: Record<string, string>): Promise<CompareReport> {
   const started = await startProcess(NODE, [CLI, 'compare', ...SHORT, '--out', out, ...args], { env: { ...process.env, ...env } });
-  const timer = setTimeout(() => void started.stop('SIGKILL'), COMPARE_TIMEOUT_MS);
   try {
-    const { code } = await started.exited;
-    assert.equal(code, 0, `compare failed:\n${started.output()}`);
+    assert.equal(await exitWithin(started, COMPARE_TIMEOUT_MS, 'compare'), 0, `compare failed:\n${started.output()}`);
   } finally {
-    clearTimeout(timer);
     await started.stop('SIGKILL');
   }
   return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as CompareReport;
