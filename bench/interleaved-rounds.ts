@@ -1,15 +1,12 @@
-/** The median of some numbers (NaN for none). */
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+import { interleaveRounds } from '../src/report/interleave-rounds.ts';
+import { median } from '../src/report/spread.ts';
+
+export { median };
 
 /**
- * Measures every variant once per round, `rounds` times, reversing the order every other
- * round (A B C, C B A, ...): on a shared machine the background load drifts, and interleaving
- * makes each variant see the same drift, so the ratios of one round compare like with like.
+ * Measures every variant once per round, `rounds` times, in compare's interleaved order
+ * (A B C, C B A, ...): on a shared machine the background load drifts, and interleaving makes
+ * each variant see the same drift, so the ratios of one round compare like with like.
  * Returns each variant's figures, round by round.
  */
 export async function interleavedRounds<Variant extends string, Figure>(
@@ -18,10 +15,7 @@ export async function interleavedRounds<Variant extends string, Figure>(
   measure: (variant: Variant, round: number) => Promise<Figure>,
 ): Promise<Record<Variant, Figure[]>> {
   const figures = Object.fromEntries(variants.map((variant) => [variant, [] as Figure[]])) as Record<Variant, Figure[]>;
-  for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
-    for (const variant of order) figures[variant].push(await measure(variant, round));
-  }
+  for (const { cell, round } of interleaveRounds(variants, rounds)) figures[cell].push(await measure(cell, round - 1));
   return figures;
 }
 

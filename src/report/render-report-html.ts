@@ -5,6 +5,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { chartSpec } from './render-chart-svg.ts';
 import { faultsSummary } from './report-faults.ts';
 import type { CompareReport } from './report-schema.ts';
+import { median } from './spread.ts';
 import { busyMachineWarning, cpuTable, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 
 /** vega's browser build (UMD: defines window.vega), inlined so report.html needs nothing from anywhere. */
@@ -35,12 +36,6 @@ interface Spread {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /**
  * The spread of a run's figures, whatever shape report.json gives it: any object with numeric
