@@ -1,4 +1,5 @@
 import type { Benchmark } from './benchmark.ts';
+import { cellsAllBench } from './cells-all-bench.ts';
 import { cellsBench } from './cells-bench.ts';
 import { cpuBench } from './cpu-bench.ts';
 import { dispatchBench } from './dispatch-bench.ts';
@@ -11,4 +12,4 @@ import { thumbnailBench } from './thumbnail-bench.ts';
 import { thumbnailKnobsBench } from './thumbnail-knobs-bench.ts';
 
 /** Every benchmark, in the order a full run takes them (cheapest and most basic first). */
-export const BENCHMARKS: readonly Benchmark[] = [dispatchBench, cpuBench, thumbnailBench, thumbnailKnobsBench, httpBench, cellsBench, overheadBench, liveBench, stressBench, soakBench];
+export const BENCHMARKS: readonly Benchmark[] = [dispatchBench, cpuBench, thumbnailBench, thumbnailKnobsBench, httpBench, cellsBench, cellsAllBench, overheadBench, liveBench, stressBench, soakBench];

@@ -129,6 +129,8 @@ export class PoolStrategy implements Strategy {
         },
         (error: unknown) => {
           this.#settled(task, signal, onAbort);
+          // A worker that answered is alive: only a failure can mean one is gone.
+          this.#noticeDepartures();
           // Errors from the scenario come back as data, so a rejection is the pool's own: our
           // shutdown, a worker ended for a cancelled CPU job, or a worker that died under the job.
           if (signal.aborted) return;
@@ -206,7 +208,6 @@ export class PoolStrategy implements Strategy {
   #settled(task: Task, signal: AbortSignal, onAbort: () => void): void {
     signal.removeEventListener('abort', onAbort);
     if (task.kind === 'cpu') this.#cpuTasks.delete(task.id);
-    this.#noticeDepartures();
   }
 
   #cancel(task: Task): void {

@@ -50,6 +50,11 @@ export class WorkerControl {
     this.#running.delete(task.id);
   }
 
+  /** No task runs on this worker now. */
+  get idle(): boolean {
+    return this.#running.size === 0;
+  }
+
   cancelledReason(task: Task): LabError {
     return CANCELLED(task.id);
   }
