@@ -39,13 +39,12 @@ describe('soak, short form (40 s, chaos every 3 s, flaky upstream)', () => {
     process.stderr.write(`${describeSoak(result).join('\n')}\n`);
   });
 
-  it('answers every request but a few keep-alive EOFs; the only errors are the chaos kills\' and the flaky upstream\'s', () => {
+  it('answers every request; the only errors are the chaos kills\' and the flaky upstream\'s', () => {
     assert.ok(result.requests >= 900, `${result.requests} requests sent`);
-    // Not quite every request: a few POSTs end in EOF, the daemon closing a keep-alive connection
-    // as vegeta reuses it (0.15 % in the 13 min soak, up to 5 in 1141 here; not root-caused, see
-    // the README's Soak). Anything else unanswered, or more of them, fails.
-    assert.ok(Object.keys(result.unansweredErrors).every((text) => text.endsWith(': EOF')), `unanswered: ${JSON.stringify(result.unansweredErrors)}`);
-    assert.ok(result.unanswered <= 0.01 * result.requests, `${result.unanswered} of ${result.requests} requests unanswered`);
+    // Every request: the API keeps idle keep-alive connections longer than vegeta's Go client
+    // (src/http/api-server.ts); with 5 s, a few POSTs ended in EOF as vegeta reused a connection
+    // the daemon was closing.
+    assert.equal(result.unanswered, 0, `${result.unanswered} of ${result.requests} requests unanswered: ${JSON.stringify(result.unansweredErrors)}`);
     assert.ok(result.kills >= 3, `${result.kills} chaos kills`);
     const codes = Object.keys(result.errorCodes).sort();
     assert.ok(codes.every((code) => code === 'LAB_ERR_WORKER_CRASHED' || code === 'LAB_ERR_UPSTREAM_FAILED'), `error codes ${JSON.stringify(result.errorCodes)}`);
