@@ -87,6 +87,56 @@ export interface SoakResult {
   readonly pidsSeen: number;
   /** The warm-up the slopes left out, ms. */
   readonly warmupMs: number;
+  /** Like-for-like RSS growth over the full driver cycles after the first (undefined with fewer than two). */
+  readonly cycleGrowth: CycleGrowth | undefined;
+}
+
+/**
+ * The daemon's RSS swings by 100–250 MB inside each driver cycle (the cells differ), so its
+ * growth is read at the same point of consecutive cycles: the mean and the minimum of each full
+ * cycle after the first (the warm-up), from the first such cycle to the last, and as a share of
+ * the first per 30 minutes (issue 12's target: under 5 %).
+ */
+export interface CycleGrowth {
+  /** The completed-cycles values compared (the first and the last full cycle after the warm-up). */
+  readonly fromCycle: number;
+  readonly toCycle: number;
+  /** Minutes between the two cycles' middles. */
+  readonly minutes: number;
+  readonly fromMeanMb: number;
+  readonly toMeanMb: number;
+  readonly fromMinMb: number;
+  readonly toMinMb: number;
+  /** (to − from) ÷ from, scaled to 30 minutes, in %. */
+  readonly meanPercentPer30Min: number;
+  readonly minPercentPer30Min: number;
+}
+
+/** Compares the first and last full cycles after the first; a cycle is full when a later one was seen. */
+export function cycleGrowthOf(samples: readonly SoakSample[]): CycleGrowth | undefined {
+  const byCycle = new Map<number, { rss: number[]; t: number[] }>();
+  for (const each of samples) {
+    if (each.cycle === null || !Number.isFinite(each.daemonRssBytes)) continue;
+    const entry = byCycle.get(each.cycle) ?? { rss: [], t: [] };
+    entry.rss.push(each.daemonRssBytes / MB);
+    entry.t.push(each.tMs);
+    byCycle.set(each.cycle, entry);
+  }
+  const cycles = [...byCycle.keys()].sort((a, b) => a - b);
+  const last = cycles.at(-1);
+  // Not the first (warm-up, cycle 0) and not the one still running at the end.
+  const full = cycles.filter((cycle) => cycle >= 1 && cycle !== last);
+  if (full.length < 2) return undefined;
+  const from = byCycle.get(full[0]!)!;
+  const to = byCycle.get(full.at(-1)!)!;
+  const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const minutes = (mean(to.t) - mean(from.t)) / 60_000;
+  const per30 = (a: number, b: number): number => (((b - a) / a) * 100 * 30) / minutes;
+  const fromMeanMb = mean(from.rss);
+  const toMeanMb = mean(to.rss);
+  const fromMinMb = Math.min(...from.rss);
+  const toMinMb = Math.min(...to.rss);
+  return { fromCycle: full[0]!, toCycle: full.at(-1)!, minutes, fromMeanMb, toMeanMb, fromMinMb, toMinMb, meanPercentPer30Min: per30(fromMeanMb, toMeanMb), minPercentPer30Min: per30(fromMinMb, toMinMb) };
 }
 
 const MB = 1024 * 1024;
@@ -318,5 +368,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     leftOver,
     pidsSeen: pids.size,
     warmupMs,
+    cycleGrowth: cycleGrowthOf(samples),
   };
 }
