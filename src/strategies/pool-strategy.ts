@@ -84,6 +84,8 @@ export class PoolStrategy implements Strategy {
   readonly #stats = new Map<string, WorkerStats>();
   /** Counters of workers that are gone. */
   readonly #retired = { cpuSeconds: 0, eluActiveMs: 0, eluIdleMs: 0 };
+  /** Workers that have answered a task (a job, a warm-up), by workerKey: ready, not booting. */
+  readonly #answered = new Set<string>();
   #closed = false;
   readonly #refillTimer: NodeJS.Timeout;
   #refilling = false;
@@ -125,6 +127,7 @@ export class PoolStrategy implements Strategy {
       pending.then(
         (reply) => {
           this.#settled(task, signal, onAbort);
+          this.#answered.add(workerKey(reply));
           if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
           forwardWorkerSpans(reply.spans);
           if (signal.aborted) return;
@@ -156,7 +159,11 @@ export class PoolStrategy implements Strategy {
       while (this.#exiting.size > 0) await Promise.all(this.#exiting);
       // A warm-up handed to a worker that dies meanwhile is simply tried again.
       const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK).catch(() => undefined)));
-      for (const reply of replies) if (reply !== undefined) answered.add(workerKey(reply));
+      for (const reply of replies) {
+        if (reply === undefined) continue;
+        answered.add(workerKey(reply));
+        this.#answered.add(workerKey(reply));
+      }
       if (answered.size < this.workerCount) await sleep(10);
     }
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
@@ -165,6 +172,14 @@ export class PoolStrategy implements Strategy {
   workers(): WorkerIdentity[] {
     this.#noticeDepartures();
     return this.#listWorkers();
+  }
+
+  readyWorkers(): WorkerIdentity[] {
+    const live = this.workers();
+    const liveKeys = new Set(live.map(workerKey));
+    // Forget workers that are gone, so the set stays as small as the pool.
+    for (const key of this.#answered) if (!liveKeys.has(key)) this.#answered.delete(key);
+    return live.filter((worker) => this.#answered.has(workerKey(worker)));
   }
 
   terminateWorker(worker: WorkerIdentity): boolean {
@@ -238,13 +253,24 @@ export class PoolStrategy implements Strategy {
    * the pool stays short and jobs wait. Both still start a worker when a task finds no free one:
    * a task with an abort signal takes only an idle worker and runs alone on it, so `workerCount`
    * warm-up tasks with a (never aborted) signal occupy every idle worker for the instant a noop
-   * takes and make the pool start each missing one.
+   * takes and make the pool start each missing one. The same warm-ups reach a replacement once
+   * it is ready, so it counts as ready (readyWorkers) even when no job comes.
    */
   #refill(): void {
-    if (this.#closed || this.#refilling || this.#listWorkers().length >= this.workerCount) return;
+    if (this.#closed || this.#refilling) return;
+    const listed = this.#listWorkers();
+    const booting = listed.some((worker) => !this.#answered.has(workerKey(worker)));
+    if (listed.length >= this.workerCount && !booting) return;
     this.#refilling = true;
     const signal = new AbortController().signal;
-    const nudges = Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK, { signal }).catch(() => undefined));
+    const nudges = Array.from({ length: this.workerCount }, () =>
+      this.#pool.run(WARM_UP_TASK, { signal }).then(
+        (reply) => {
+          this.#answered.add(workerKey(reply));
+        },
+        () => {},
+      ),
+    );
     void Promise.all(nudges).finally(() => {
       this.#refilling = false;
     });
