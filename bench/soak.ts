@@ -87,6 +87,14 @@ export interface SoakResult {
   readonly pidsSeen: number;
   /** The warm-up the slopes left out, ms. */
   readonly warmupMs: number;
+  /**
+   * The daemon's own count of the API's job answers by status code (lab_http_requests_total,
+   * route /api/v1/jobs/:scenario) read just before SIGTERM: 500 is LAB_ERR_WORKER_CRASHED (the
+   * jobs a killed worker took down), 502 LAB_ERR_UPSTREAM_FAILED (the flaky preset's 5xx).
+   */
+  readonly daemonJobAnswers: Readonly<Record<string, number>>;
+  /** Per pool at the end of the load (before SIGTERM): its size and the workers it listed. */
+  readonly poolsAtEnd: Readonly<Record<string, { readonly size: number; readonly workers: number }>>;
   /** Like-for-like RSS growth over the full driver cycles after the first (undefined with fewer than two). */
   readonly cycleGrowth: CycleGrowth | undefined;
 }
@@ -261,6 +269,29 @@ function errorCodeOf(body: string): string {
   }
 }
 
+/** How long the end-of-load check waits for a pool whose last chaos victim is still being replaced. */
+const POOL_FULL_WAIT_MS = 10_000;
+
+/** The daemon's own job-answer counts and its pools' sizes once the load has stopped. */
+async function endOfLoad(daemon: LabDaemon): Promise<{ daemonJobAnswers: Record<string, number>; poolsAtEnd: Record<string, { size: number; workers: number }> }> {
+  const daemonJobAnswers: Record<string, number> = {};
+  const metrics = await (await fetch(`${daemon.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  for (const line of metrics.split('\n')) {
+    const match = /^lab_http_requests_total\{(.*)\} (\S+)/.exec(line);
+    if (match === null || !match[1]!.includes('route="/api/v1/jobs/:scenario"')) continue;
+    const status = /status_code="(\d+)"/.exec(match[1]!)?.[1] ?? 'unknown';
+    daemonJobAnswers[status] = (daemonJobAnswers[status] ?? 0) + Number(match[2]);
+  }
+  let poolsAtEnd: Record<string, { size: number; workers: number }> = {};
+  const deadline = performance.now() + POOL_FULL_WAIT_MS;
+  for (;;) {
+    const status = (await (await fetch(`${daemon.url}/api/v1/status`, { signal: AbortSignal.timeout(5_000) })).json()) as { pools: Record<string, { size: number; workers: unknown[] }> };
+    poolsAtEnd = Object.fromEntries(Object.entries(status.pools).map(([name, pool]) => [name, { size: pool.size, workers: pool.workers.length }]));
+    if (Object.values(poolsAtEnd).every((pool) => pool.workers === pool.size) || performance.now() > deadline) return { daemonJobAnswers, poolsAtEnd };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Runs the soak and stops the daemon with SIGTERM at the end; the daemon is stopped (by pid) even when something fails. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => {});
@@ -278,6 +309,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let unanswered = 0;
   const unansweredErrors: Record<string, number> = {};
   let exit: SoakResult['exit'] | undefined;
+  let daemonJobAnswers: Record<string, number> = {};
+  let poolsAtEnd: Record<string, { size: number; workers: number }> = {};
   try {
     const startedMs = performance.now();
     let sampling = Promise.resolve();
@@ -317,6 +350,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     take();
     await sampling;
+    ({ daemonJobAnswers, poolsAtEnd } = await endOfLoad(daemon));
     const stopMs = performance.now();
     const exited = await daemon.stop('SIGTERM', 40_000);
     exit = { code: exited.code, signal: exited.signal, shutdownMs: performance.now() - stopMs };
@@ -368,6 +402,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     leftOver,
     pidsSeen: pids.size,
     warmupMs,
+    daemonJobAnswers,
+    poolsAtEnd,
     cycleGrowth: cycleGrowthOf(samples),
   };
 }
