@@ -17,7 +17,8 @@ const QUICK_DURATION_MS = 40_000;
 const RATE_PER_SECOND = 20;
 /**
  * glibc's MALLOC_ARENA_MAX for the daemon, as `npm start` and the image set it (package.json,
- * Dockerfile; README, Soak), so the soak measures the default daemon; the caller's own value wins.
+ * Dockerfile; README, Soak), so the soak measures the default daemon; the caller's own value wins,
+ * and an empty one starts the daemon without it.
  */
 const DEFAULT_MALLOC_ARENA_MAX = '2';
 /** Target of issue 12: RSS growth under 5 % over 30 min after warm-up, i.e. about 0.17 % a minute. */
@@ -79,8 +80,12 @@ export const soakBench: Benchmark = {
   description: `soak (vegeta ${RATE_PER_SECOND}/s on the API + the driver, default ${DEFAULT_DURATION_MS / 60_000} min; --duration, --chaos, --faults): RSS, heap and handle slopes per minute, error share, clean exit`,
   async run(context) {
     const { durationMs, chaosIntervalMs, faults } = parseSoakArgs(context.options ?? {}, context.quick);
-    const mallocArenaMax = process.env.MALLOC_ARENA_MAX ?? DEFAULT_MALLOC_ARENA_MAX;
-    context.log(`soak: MALLOC_ARENA_MAX=${mallocArenaMax} for the daemon`);
+    // `MALLOC_ARENA_MAX= npm run bench -- soak` (empty): the daemon without it, glibc's default
+    // (8 arenas per core) and sharp's concurrency 1 (sharp lowers it only when the variable is unset).
+    const unset = process.env.MALLOC_ARENA_MAX === '';
+    if (unset) delete process.env.MALLOC_ARENA_MAX;
+    const mallocArenaMax = unset ? undefined : (process.env.MALLOC_ARENA_MAX ?? DEFAULT_MALLOC_ARENA_MAX);
+    context.log(`soak: MALLOC_ARENA_MAX ${mallocArenaMax ?? 'unset (glibc default)'} for the daemon`);
     context.log(`soak: ${durationMs / 1000} s at ${RATE_PER_SECOND}/s over ${SOAK_PATHS.join(', ')}${chaosIntervalMs > 0 ? `, chaos every ${chaosIntervalMs} ms` : ''}${faults === undefined ? '' : `, faults ${faults}`}`);
     const result = await runSoak({
       durationMs,
@@ -89,7 +94,7 @@ export const soakBench: Benchmark = {
       sampleIntervalMs: 2_000,
       chaosIntervalMs,
       faults,
-      env: { LAB_WORKERS: String(context.cores), MALLOC_ARENA_MAX: mallocArenaMax },
+      env: { LAB_WORKERS: String(context.cores), ...(mallocArenaMax === undefined ? {} : { MALLOC_ARENA_MAX: mallocArenaMax: mallocArenaMax ?? 'unset' }) },
       paths: SOAK_PATHS,
       log: context.log,
     });
@@ -104,7 +109,7 @@ export const soakBench: Benchmark = {
         value: growth?.meanPercentPer30Min ?? Number.NaN,
         unit: '% per 30 min',
         target: { description: '< 5 % per 30 min after warm-up (issue 12)', met: growth !== undefined && growth.meanPercentPer30Min < 5 },
-        detail: { cycleGrowth: growth, mallocArenaMax },
+        detail: { cycleGrowth: growth, mallocArenaMax: mallocArenaMax ?? 'unset' },
       },
       { name: 'daemon RSS growth, cycle min to cycle min', value: growth?.minPercentPer30Min ?? Number.NaN, unit: '% per 30 min' },
       { name: 'daemon RSS slope after warm-up', value: slopes.daemonRssMb.perMinute, unit: 'MB/min', target: atMost(slopes.daemonRssMb.perMinute, rssBound, '5 % per 30 min of the RSS after warm-up'), detail },
