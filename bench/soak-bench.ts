@@ -94,7 +94,7 @@ export const soakBench: Benchmark = {
       sampleIntervalMs: 2_000,
       chaosIntervalMs,
       faults,
-      env: { LAB_WORKERS: String(context.cores), ...(mallocArenaMax === undefined ? {} : { MALLOC_ARENA_MAX: mallocArenaMax: mallocArenaMax ?? 'unset' }) },
+      env: { LAB_WORKERS: String(context.cores), ...(mallocArenaMax === undefined ? {} : { MALLOC_ARENA_MAX: mallocArenaMax }) },
       paths: SOAK_PATHS,
       log: context.log,
     });
