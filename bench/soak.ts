@@ -87,6 +87,64 @@ export interface SoakResult {
   readonly pidsSeen: number;
   /** The warm-up the slopes left out, ms. */
   readonly warmupMs: number;
+  /**
+   * The daemon's own count of the API's job answers by status code (lab_http_requests_total,
+   * route /api/v1/jobs/:scenario) read just before SIGTERM: 500 is LAB_ERR_WORKER_CRASHED (the
+   * jobs a killed worker took down), 502 LAB_ERR_UPSTREAM_FAILED (the flaky preset's 5xx).
+   */
+  readonly daemonJobAnswers: Readonly<Record<string, number>>;
+  /** Per pool at the end of the load (before SIGTERM): its size and the workers it listed. */
+  readonly poolsAtEnd: Readonly<Record<string, { readonly size: number; readonly workers: number }>>;
+  /** Like-for-like RSS growth over the full driver cycles after the first (undefined with fewer than two). */
+  readonly cycleGrowth: CycleGrowth | undefined;
+}
+
+/**
+ * The daemon's RSS swings by 100–250 MB inside each driver cycle (the cells differ), so its
+ * growth is read at the same point of consecutive cycles: the mean and the minimum of each full
+ * cycle after the first (the warm-up), from the first such cycle to the last, and as a share of
+ * the first per 30 minutes (issue 12's target: under 5 %).
+ */
+export interface CycleGrowth {
+  /** The completed-cycles values compared (the first and the last full cycle after the warm-up). */
+  readonly fromCycle: number;
+  readonly toCycle: number;
+  /** Minutes between the two cycles' middles. */
+  readonly minutes: number;
+  readonly fromMeanMb: number;
+  readonly toMeanMb: number;
+  readonly fromMinMb: number;
+  readonly toMinMb: number;
+  /** (to − from) ÷ from, scaled to 30 minutes, in %. */
+  readonly meanPercentPer30Min: number;
+  readonly minPercentPer30Min: number;
+}
+
+/** Compares the first and last full cycles after the first; a cycle is full when a later one was seen. */
+export function cycleGrowthOf(samples: readonly SoakSample[]): CycleGrowth | undefined {
+  const byCycle = new Map<number, { rss: number[]; t: number[] }>();
+  for (const each of samples) {
+    if (each.cycle === null || !Number.isFinite(each.daemonRssBytes)) continue;
+    const entry = byCycle.get(each.cycle) ?? { rss: [], t: [] };
+    entry.rss.push(each.daemonRssBytes / MB);
+    entry.t.push(each.tMs);
+    byCycle.set(each.cycle, entry);
+  }
+  const cycles = [...byCycle.keys()].sort((a, b) => a - b);
+  const last = cycles.at(-1);
+  // Not the first (warm-up, cycle 0) and not the one still running at the end.
+  const full = cycles.filter((cycle) => cycle >= 1 && cycle !== last);
+  if (full.length < 2) return undefined;
+  const from = byCycle.get(full[0]!)!;
+  const to = byCycle.get(full.at(-1)!)!;
+  const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const minutes = (mean(to.t) - mean(from.t)) / 60_000;
+  const per30 = (a: number, b: number): number => (((b - a) / a) * 100 * 30) / minutes;
+  const fromMeanMb = mean(from.rss);
+  const toMeanMb = mean(to.rss);
+  const fromMinMb = Math.min(...from.rss);
+  const toMinMb = Math.min(...to.rss);
+  return { fromCycle: full[0]!, toCycle: full.at(-1)!, minutes, fromMeanMb, toMeanMb, fromMinMb, toMinMb, meanPercentPer30Min: per30(fromMeanMb, toMeanMb), minPercentPer30Min: per30(fromMinMb, toMinMb) };
 }
 
 const MB = 1024 * 1024;
@@ -211,6 +269,29 @@ function errorCodeOf(body: string): string {
   }
 }
 
+/** How long the end-of-load check waits for a pool whose last chaos victim is still being replaced. */
+const POOL_FULL_WAIT_MS = 10_000;
+
+/** The daemon's own job-answer counts and its pools' sizes once the load has stopped. */
+async function endOfLoad(daemon: LabDaemon): Promise<{ daemonJobAnswers: Record<string, number>; poolsAtEnd: Record<string, { size: number; workers: number }> }> {
+  const daemonJobAnswers: Record<string, number> = {};
+  const metrics = await (await fetch(`${daemon.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  for (const line of metrics.split('\n')) {
+    const match = /^lab_http_requests_total\{(.*)\} (\S+)/.exec(line);
+    if (match === null || !match[1]!.includes('route="/api/v1/jobs/:scenario"')) continue;
+    const status = /status_code="(\d+)"/.exec(match[1]!)?.[1] ?? 'unknown';
+    daemonJobAnswers[status] = (daemonJobAnswers[status] ?? 0) + Number(match[2]);
+  }
+  let poolsAtEnd: Record<string, { size: number; workers: number }> = {};
+  const deadline = performance.now() + POOL_FULL_WAIT_MS;
+  for (;;) {
+    const status = (await (await fetch(`${daemon.url}/api/v1/status`, { signal: AbortSignal.timeout(5_000) })).json()) as { pools: Record<string, { size: number; workers: unknown[] }> };
+    poolsAtEnd = Object.fromEntries(Object.entries(status.pools).map(([name, pool]) => [name, { size: pool.size, workers: pool.workers.length }]));
+    if (Object.values(poolsAtEnd).every((pool) => pool.workers === pool.size) || performance.now() > deadline) return { daemonJobAnswers, poolsAtEnd };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Runs the soak and stops the daemon with SIGTERM at the end; the daemon is stopped (by pid) even when something fails. */
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const log = options.log ?? (() => {});
@@ -228,6 +309,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let unanswered = 0;
   const unansweredErrors: Record<string, number> = {};
   let exit: SoakResult['exit'] | undefined;
+  let daemonJobAnswers: Record<string, number> = {};
+  let poolsAtEnd: Record<string, { size: number; workers: number }> = {};
   try {
     const startedMs = performance.now();
     let sampling = Promise.resolve();
@@ -267,6 +350,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     take();
     await sampling;
+    ({ daemonJobAnswers, poolsAtEnd } = await endOfLoad(daemon));
     const stopMs = performance.now();
     const exited = await daemon.stop('SIGTERM', 40_000);
     exit = { code: exited.code, signal: exited.signal, shutdownMs: performance.now() - stopMs };
@@ -318,5 +402,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     leftOver,
     pidsSeen: pids.size,
     warmupMs,
+    daemonJobAnswers,
+    poolsAtEnd,
+    cycleGrowth: cycleGrowthOf(samples),
   };
 }

@@ -15,7 +15,7 @@ export interface WorkerChaosOptions {
  * Worker chaos: ends one worker of a pool abruptly, as a crash would (SIGKILL for a child
  * process, terminate() for a thread), on a timer (LAB_CHAOS_KILL_INTERVAL_MS) or once on
  * request. Only the jobs on that worker fail (LAB_ERR_WORKER_CRASHED); the pool replaces it,
- * and the timer kills again only once the pool is full.
+ * and the timer kills again only once the pool is full of ready workers.
  */
 export class WorkerChaos {
   readonly #options: WorkerChaosOptions;
@@ -37,10 +37,12 @@ export class WorkerChaos {
       // A timer callback must never throw into the process.
       try {
         const strategy = this.#options.activeStrategy();
-        // A tick while the pool still replaces its last victim waits: a machine slower to start a
-        // worker than the interval would otherwise be driven down to no workers at all.
+        // A tick while the pool still replaces its last victim waits until the replacement is
+        // ready (has answered a task), not merely listed: a kill must never land on a worker
+        // still booting (the pool libraries then stop replacing workers), and a machine slower to
+        // start a worker than the interval would otherwise be driven down to no workers at all.
         const pool = this.#options.strategies.get(strategy);
-        if (pool !== undefined && pool.workers().length < pool.workerCount) return;
+        if (pool !== undefined && pool.readyWorkers().length < pool.workerCount) return;
         this.killOne(strategy);
       } catch (error) {
         process.emitWarning(`worker chaos: ${(error as Error).message}`);
@@ -55,13 +57,14 @@ export class WorkerChaos {
   }
 
   /**
-   * Kills one worker of `strategy`'s pool, picked at random; the worker killed, or undefined
-   * when the strategy runs on the main thread or is not running here.
+   * Kills one ready worker of `strategy`'s pool (one that has answered a task, never one still
+   * booting), picked at random; the worker killed, or undefined when the strategy runs on the
+   * main thread, is not running here or has no ready worker.
    */
   killOne(strategy: StrategyName): WorkerIdentity | undefined {
     const pool = this.#options.strategies.get(strategy);
     if (pool === undefined || pool.workerUsage() === undefined) return undefined;
-    const workers = pool.workers();
+    const workers = pool.readyWorkers();
     if (workers.length === 0) return undefined;
     const victim = workers[Math.floor((this.#options.random ?? Math.random)() * workers.length)]!;
     if (!pool.terminateWorker(victim)) return undefined;

@@ -19,6 +19,10 @@ const THUMBNAIL_EDGE_PX = 75;
 // libvips' operation cache would let a repeated job reuse the previous job's work and make
 // the measurement dishonest; every job decodes and resizes for real.
 sharp.cache(false);
+// One libvips thread per operation, as sharp itself chooses on glibc when MALLOC_ARENA_MAX is
+// unset; `npm start` and the image set MALLOC_ARENA_MAX=2 (README, Soak), which would make sharp
+// use every core instead and change what the thumbnail cells measure.
+sharp.concurrency(1);
 
 export const thumbnail: Scenario<ThumbnailResult> = {
   name: 'thumbnail',

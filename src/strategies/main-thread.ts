@@ -31,6 +31,10 @@ export class MainThreadStrategy implements Strategy {
     return [{ pid: process.pid, threadId: 0 }];
   }
 
+  readyWorkers(): WorkerIdentity[] {
+    return this.workers();
+  }
+
   terminateWorker(): boolean {
     return false;
   }

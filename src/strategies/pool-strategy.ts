@@ -10,7 +10,7 @@ import { forwardWorkerSpans } from './worker-span-sink.ts';
 
 /** What piscina and tinypool have in common, and all this class needs of them. */
 export interface TaskPool extends EventEmitter {
-  run(task: Task | null, options?: { name?: string }): Promise<TaskReply>;
+  run(task: Task | null, options?: { name?: string; signal?: AbortSignal }): Promise<TaskReply>;
   destroy(): Promise<void>;
 }
 
@@ -43,6 +43,9 @@ function workerKey({ pid, threadId }: WorkerIdentity): string {
 const FLUSH_TIMEOUT_MS = 2_000;
 /** How long ready() waits for every worker to have answered once. */
 const READY_TIMEOUT_MS = 60_000;
+
+/** How often the strategy checks that its pool is at full size (see #refill). */
+const REFILL_CHECK_INTERVAL_MS = 250;
 
 /** Not a job: never cancelled, so it needs no start notice (kind io). */
 const WARM_UP_TASK: Task = { id: 0, kind: 'io', scenario: 'noop', size: 0, upstreamUrl: undefined, traceContext: undefined };
@@ -81,7 +84,11 @@ export class PoolStrategy implements Strategy {
   readonly #stats = new Map<string, WorkerStats>();
   /** Counters of workers that are gone. */
   readonly #retired = { cpuSeconds: 0, eluActiveMs: 0, eluIdleMs: 0 };
+  /** Workers that have answered a task (a job, a warm-up), by workerKey: ready, not booting. */
+  readonly #answered = new Set<string>();
   #closed = false;
+  readonly #refillTimer: NodeJS.Timeout;
+  #refilling = false;
 
   constructor(options: PoolStrategyOptions) {
     this.name = options.name;
@@ -101,6 +108,8 @@ export class PoolStrategy implements Strategy {
       running.worker = { pid: message.pid, threadId: message.threadId };
       if (running.cancelled) this.#end(running.worker);
     });
+    this.#refillTimer = setInterval(() => this.#refill(), REFILL_CHECK_INTERVAL_MS);
+    this.#refillTimer.unref();
   }
 
   async execute(task: Task, signal: AbortSignal): Promise<TaskOutcome> {
@@ -118,6 +127,7 @@ export class PoolStrategy implements Strategy {
       pending.then(
         (reply) => {
           this.#settled(task, signal, onAbort);
+          this.#answered.add(workerKey(reply));
           if (reply.stats !== undefined) this.#stats.set(workerKey(reply), reply.stats);
           forwardWorkerSpans(reply.spans);
           if (signal.aborted) return;
@@ -151,7 +161,11 @@ export class PoolStrategy implements Strategy {
       while (this.#exiting.size > 0) await Promise.all(this.#exiting);
       // A warm-up handed to a worker that dies meanwhile is simply tried again.
       const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK).catch(() => undefined)));
-      for (const reply of replies) if (reply !== undefined) answered.add(workerKey(reply));
+      for (const reply of replies) {
+        if (reply === undefined) continue;
+        answered.add(workerKey(reply));
+        this.#answered.add(workerKey(reply));
+      }
       if (answered.size < this.workerCount) await sleep(10);
     }
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
@@ -160,6 +174,14 @@ export class PoolStrategy implements Strategy {
   workers(): WorkerIdentity[] {
     this.#noticeDepartures();
     return this.#listWorkers();
+  }
+
+  readyWorkers(): WorkerIdentity[] {
+    const live = this.workers();
+    const liveKeys = new Set(live.map(workerKey));
+    // Forget workers that are gone, so the set stays as small as the pool.
+    for (const key of this.#answered) if (!liveKeys.has(key)) this.#answered.delete(key);
+    return live.filter((worker) => this.#answered.has(workerKey(worker)));
   }
 
   terminateWorker(worker: WorkerIdentity): boolean {
@@ -198,6 +220,7 @@ export class PoolStrategy implements Strategy {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#refillTimer);
     // One flush per worker: with every worker idle, the least-busy pool hands one to each.
     const flushes = Array.from({ length: this.workerCount }, () => this.#pool.run(null, { name: 'flushTelemetry' }).then((reply) => forwardWorkerSpans(reply.spans)));
     await Promise.race([Promise.allSettled(flushes), sleep(FLUSH_TIMEOUT_MS)]);
@@ -222,6 +245,36 @@ export class PoolStrategy implements Strategy {
   #end(worker: WorkerIdentity): void {
     if (!this.terminateWorker(worker)) return;
     this.#endedForCancel.add(workerKey(worker));
+  }
+
+  /**
+   * Brings a short pool back to full size. piscina and tinypool replace a worker that dies only
+   * if it had reported ready; one that dies while it boots is taken for a broken worker file, and
+   * from then on piscina (and tinypool until a task needs a worker) replaces no worker at all, so
+   * the pool stays short and jobs wait. Both still start a worker when a task finds no free one:
+   * a task with an abort signal takes only an idle worker and runs alone on it, so `workerCount`
+   * warm-up tasks with a (never aborted) signal occupy every idle worker for the instant a noop
+   * takes and make the pool start each missing one. The same warm-ups reach a replacement once
+   * it is ready, so it counts as ready (readyWorkers) even when no job comes.
+   */
+  #refill(): void {
+    if (this.#closed || this.#refilling) return;
+    const listed = this.#listWorkers();
+    const booting = listed.some((worker) => !this.#answered.has(workerKey(worker)));
+    if (listed.length >= this.workerCount && !booting) return;
+    this.#refilling = true;
+    const signal = new AbortController().signal;
+    const nudges = Array.from({ length: this.workerCount }, () =>
+      this.#pool.run(WARM_UP_TASK, { signal }).then(
+        (reply) => {
+          this.#answered.add(workerKey(reply));
+        },
+        () => {},
+      ),
+    );
+    void Promise.all(nudges).finally(() => {
+      this.#refilling = false;
+    });
   }
 
   /** Counts workers that are gone since last seen: ended for a cancelled CPU job, or crashed. */

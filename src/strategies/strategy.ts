@@ -46,6 +46,8 @@ export interface Strategy {
   ready(): Promise<void>;
   /** The threads or processes that run jobs now. */
   workers(): WorkerIdentity[];
+  /** Of workers(), those that have answered a task: started and loaded, not still booting. */
+  readyWorkers(): WorkerIdentity[];
   /**
    * Ends one worker abruptly, as a crash would (SIGKILL for a child process, terminate() for a
    * thread); its job fails with LAB_ERR_WORKER_CRASHED and the pool replaces it. False when

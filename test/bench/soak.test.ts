@@ -39,17 +39,26 @@ describe('soak, short form (40 s, chaos every 3 s, flaky upstream)', () => {
     process.stderr.write(`${describeSoak(result).join('\n')}\n`);
   });
 
-  it('answers every request but a few keep-alive EOFs; the only errors are the chaos kills\' and the flaky upstream\'s', () => {
+  it('answers every request; the only errors are the jobs the chaos kills hit and the flaky upstream\'s, each exactly as the daemon counted them', () => {
     assert.ok(result.requests >= 900, `${result.requests} requests sent`);
-    // Not quite every request: a few POSTs end in EOF, the daemon closing a keep-alive connection
-    // as vegeta reuses it (0.15 % in the 13 min soak, up to 5 in 1141 here; not root-caused, see
-    // the README's Soak). Anything else unanswered, or more of them, fails.
-    assert.ok(Object.keys(result.unansweredErrors).every((text) => text.endsWith(': EOF')), `unanswered: ${JSON.stringify(result.unansweredErrors)}`);
-    assert.ok(result.unanswered <= 0.01 * result.requests, `${result.unanswered} of ${result.requests} requests unanswered`);
+    // Every request: the API keeps idle keep-alive connections longer than vegeta's Go client
+    // (src/http/api-server.ts); with 5 s, a few POSTs ended in EOF as vegeta reused a connection
+    // the daemon was closing.
+    assert.equal(result.unanswered, 0, `${result.unanswered} of ${result.requests} requests unanswered: ${JSON.stringify(result.unansweredErrors)}`);
     assert.ok(result.kills >= 3, `${result.kills} chaos kills`);
     const codes = Object.keys(result.errorCodes).sort();
     assert.ok(codes.every((code) => code === 'LAB_ERR_WORKER_CRASHED' || code === 'LAB_ERR_UPSTREAM_FAILED'), `error codes ${JSON.stringify(result.errorCodes)}`);
-    assert.ok((result.errorCodes.LAB_ERR_UPSTREAM_FAILED ?? 0) > 0, 'the flaky preset failed some http calls');
+    // Each count exactly what the daemon itself answered (lab_http_requests_total of the jobs
+    // route): 500 = LAB_ERR_WORKER_CRASHED, the API jobs that were on a killed worker (with I/O
+    // jobs sharing a worker one kill can fail several, and a kill while the driver alone used the
+    // pool fails none of the API's); 502 = LAB_ERR_UPSTREAM_FAILED, the flaky preset's answers.
+    const daemon = result.daemonJobAnswers;
+    assert.equal(result.errorCodes.LAB_ERR_WORKER_CRASHED ?? 0, daemon['500'] ?? 0, `crashed jobs seen by vegeta vs counted by the daemon: ${JSON.stringify(daemon)}`);
+    assert.ok((daemon['500'] ?? 0) > 0, 'the kills hit some API jobs');
+    assert.equal(result.errorCodes.LAB_ERR_UPSTREAM_FAILED ?? 0, daemon['502'] ?? 0, `upstream failures seen by vegeta vs counted by the daemon: ${JSON.stringify(daemon)}`);
+    assert.ok((daemon['502'] ?? 0) > 0, 'the flaky preset failed some http calls');
+    assert.equal(result.statusCodes[200] ?? 0, daemon['200'] ?? 0, 'answers 200');
+    assert.equal(Object.values(daemon).reduce((sum, count) => sum + count, 0), result.requests, `every request answered once: ${JSON.stringify(daemon)}`);
     assert.ok(result.errorShare < 0.2, `error share ${result.errorShare}`);
   });
 
@@ -60,6 +69,11 @@ describe('soak, short form (40 s, chaos every 3 s, flaky upstream)', () => {
     assert.ok(daemonHandles.last <= BOUNDS.handlesAtEnd, `handles at the end: ${daemonHandles.last}`);
     const fds = result.samples.map((sample) => sample.daemonFds);
     assert.ok(fds.at(-1)! - fds[0]! <= BOUNDS.fdsAboveStart, `fds ${fds[0]} -> ${fds.at(-1)}`);
+  });
+
+  it('ends with every pool at full size', () => {
+    for (const [name, pool] of Object.entries(result.poolsAtEnd)) assert.equal(pool.workers, pool.size, `${name}: ${pool.workers} of ${pool.size} workers`);
+    assert.ok(Object.keys(result.poolsAtEnd).length >= 2, JSON.stringify(result.poolsAtEnd));
   });
 
   it('ends cleanly on SIGTERM: exit 0 and no process left', () => {
