@@ -27,6 +27,8 @@ const TracedRoundSchema = z
     tracedJobsPerSecond: z.number().min(0),
     untracedCpuMsPerJob: z.number().nullable().describe('CPU of the process tree per successful job, in ms.'),
     tracedCpuMsPerJob: z.number().nullable(),
+    untracedJobs: count.describe('Jobs settled in the untraced round.'),
+    tracedJobs: count.describe('Jobs settled in the traced round: each made a job span.'),
     tracedErrors: z.record(z.string(), count),
     order: z.enum(['untraced first', 'traced first']).describe('Which of the pair ran first in this round (alternating, so drift falls on both sides).'),
   })
@@ -104,6 +106,8 @@ function overheadCell(pairs: readonly PairedRun[]): TelemetryOverheadCell {
     tracedJobsPerSecond: pair.traced.jobsPerSecond,
     untracedCpuMsPerJob: cpuMsPerJob(pair.untraced),
     tracedCpuMsPerJob: cpuMsPerJob(pair.traced),
+    untracedJobs: pair.untraced.jobs,
+    tracedJobs: pair.traced.jobs,
     tracedErrors: { ...pair.traced.errors },
     order: pair.tracedFirst ? ('traced first' as const) : ('untraced first' as const),
   }));
