@@ -27,6 +27,8 @@ const TracedRoundSchema = z
     tracedJobsPerSecond: z.number().min(0),
     untracedCpuMsPerJob: z.number().nullable().describe('CPU of the process tree per successful job, in ms.'),
     tracedCpuMsPerJob: z.number().nullable(),
+    untracedRunMsMean: z.number().nullable().describe('Mean time the scenario itself ran per job, measured where it ran (no span, queue or dispatch in it).'),
+    tracedRunMsMean: z.number().nullable(),
     untracedJobs: count.describe('Jobs settled in the untraced round.'),
     tracedJobs: count.describe('Jobs settled in the traced round: each made a job span.'),
     tracedErrors: z.record(z.string(), count),
@@ -46,6 +48,7 @@ export const TelemetryOverheadCellSchema = z
     tracedJobsPerSecond: SpreadSchema,
     ratio: SpreadSchema.describe('traced ÷ untraced jobs/s, taken within each round.'),
     cpuPerJobRatio: SpreadSchema.describe('traced ÷ untraced CPU per job, taken within each round (steadier than throughput on a busy machine).'),
+    runTimeRatio: SpreadSchema.describe("traced ÷ untraced mean run time of the scenario itself, within each round: above 1 the job's own code ran slower (another process, another thread), which no span accounts for."),
     runs: z.array(TracedRoundSchema),
   })
   .strict();
@@ -94,6 +97,10 @@ function cpuMsPerJob(result: LoadResult): number | null {
   return result.ok > 0 ? (result.coresUsed * result.wallSeconds * 1000) / result.ok : null;
 }
 
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
 function ratioOf(traced: number | null, untraced: number | null): number | null {
   return traced === null || untraced === null || untraced <= 0 ? null : traced / untraced;
 }
@@ -106,6 +113,8 @@ function overheadCell(pairs: readonly PairedRun[]): TelemetryOverheadCell {
     tracedJobsPerSecond: pair.traced.jobsPerSecond,
     untracedCpuMsPerJob: cpuMsPerJob(pair.untraced),
     tracedCpuMsPerJob: cpuMsPerJob(pair.traced),
+    untracedRunMsMean: finiteOrNull(pair.untraced.runMsMean),
+    tracedRunMsMean: finiteOrNull(pair.traced.runMsMean),
     untracedJobs: pair.untraced.jobs,
     tracedJobs: pair.traced.jobs,
     tracedErrors: { ...pair.traced.errors },
@@ -122,6 +131,7 @@ function overheadCell(pairs: readonly PairedRun[]): TelemetryOverheadCell {
     tracedJobsPerSecond: spreadOf(runs.map((run) => run.tracedJobsPerSecond)),
     ratio: spreadOf(runs.map((run) => ratioOf(run.tracedJobsPerSecond, run.untracedJobsPerSecond))),
     cpuPerJobRatio: spreadOf(runs.map((run) => ratioOf(run.tracedCpuMsPerJob, run.untracedCpuMsPerJob))),
+    runTimeRatio: spreadOf(runs.map((run) => ratioOf(run.tracedRunMsMean, run.untracedRunMsMean))),
     runs: runs.toSorted((a, b) => a.round - b.round),
   };
 }
@@ -173,15 +183,16 @@ export function telemetryOverheadTable(overhead: TelemetryOverhead): { headers: 
       figure(cell.tracedJobsPerSecond, 1, cell.rounds),
       figure(cell.ratio, 3, cell.rounds),
       figure(cell.cpuPerJobRatio, 2, cell.rounds),
+      figure(cell.runTimeRatio, 2, cell.rounds),
     ]);
     const next = overhead.cells[index + 1];
     const key = `${cell.scenario}/${cell.concurrency}`;
     if (next === undefined || `${next.scenario}/${next.concurrency}` !== key) {
       const spread = spreads.get(key);
-      if (spread !== null && spread !== undefined) rows.push([cell.scenario, 'spread between strategies', String(cell.concurrency), '', '', '', spread.toFixed(3), '']);
+      if (spread !== null && spread !== undefined) rows.push([cell.scenario, 'spread between strategies', String(cell.concurrency), '', '', '', spread.toFixed(3), '', '']);
     }
   });
-  return { headers: ['scenario', 'strategy', 'in flight', 'rounds', 'untraced jobs/s', 'traced jobs/s', 'traced ÷ untraced', 'CPU per job traced ÷ untraced'], rows };
+  return { headers: ['scenario', 'strategy', 'in flight', 'rounds', 'untraced jobs/s', 'traced jobs/s', 'traced ÷ untraced', 'CPU per job traced ÷ untraced', 'run time traced ÷ untraced'], rows };
 }
 
 /** One line stating both sides' settings. */

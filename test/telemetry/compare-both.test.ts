@@ -67,6 +67,7 @@ describe('compare --telemetry both (a real Collector)', () => {
       assert.ok((cell.tracedJobsPerSecond.median ?? 0) > 0, `${scenario} on ${strategy}: traced jobs ran`);
       assert.ok(cell.ratio.median !== null && Math.abs(cell.ratio.median - cell.tracedJobsPerSecond.median! / cell.untracedJobsPerSecond.median!) < 1e-9, `${scenario} on ${strategy}: the ratio`);
       assert.ok(cell.cpuPerJobRatio.median !== null && cell.cpuPerJobRatio.median > 0);
+      assert.ok(cell.runTimeRatio.median !== null && cell.runTimeRatio.median > 0, `${scenario} on ${strategy}: the scenario's own run time on both sides`);
     }
     assert.deepEqual(new Set(overhead.spread.map((entry) => entry.scenario)), new Set(['matrix', 'http']));
     assert.match(markdown, /## Telemetry overhead per cell \(--telemetry both\)/);
