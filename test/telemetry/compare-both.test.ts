@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +96,24 @@ describe('compare --telemetry both (a real Collector)', () => {
     const workerExecutes = spans.filter((span) => span.name === 'execute' && Number(span.attributes['thread.id']) > 0);
     assert.ok(workerExecutes.length > 0 && workerExecutes.every((span) => jobIds.has(span.parentSpanId)), 'the worker’s execute spans are children of job spans');
   });
+});
+
+describe('compare --telemetry with bad input', () => {
+  const cases = [
+    { name: '--traced with --telemetry both', args: ['--traced', '--telemetry', 'both'], message: /option '--traced' means --telemetry on; it cannot be combined with --telemetry both/ },
+    { name: 'an unknown mode', args: ['--telemetry', 'sometimes'], message: /option '--telemetry <mode>' argument 'sometimes' is invalid\. Allowed choices are off, on, both/ },
+  ];
+  for (const { name, args, message } of cases) {
+    it(`exits 2 for ${name}, before measuring anything`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'compare-both-bad-'));
+      try {
+        const result = spawnSync(NODE, [CLI, 'compare', '--out', dir, ...args], { encoding: 'utf8', timeout: 30_000 });
+        assert.equal(result.status, 2, `exit status; stderr: ${result.stderr}`);
+        assert.match(result.stderr, message);
+        assert.doesNotMatch(result.stderr, /steps, about/, 'no measurement started');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
