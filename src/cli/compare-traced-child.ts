@@ -1,6 +1,6 @@
 // The traced side of `compare --telemetry both`, a child process of the compare (see
-// compare-traced-side.ts): it starts the SDK before anything it instruments is loaded, then
-// measures one round at a time as the parent asks, exactly as an untraced compare would,
+// compare-traced-side.ts, one per traced round): it starts the SDK before anything it
+// instruments is loaded, then measures the round the parent sends, exactly as an untraced compare would,
 // with the daemon's job telemetry watching every job.
 import type { LoadResult } from '../measurement/closed-loop.ts';
 import type { PlannedRun } from '../report/compare-plan.ts';
