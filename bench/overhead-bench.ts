@@ -130,11 +130,22 @@ export const overheadBench: Benchmark = {
     const sink = await startOtlpSink();
     const daemons: Partial<Record<Variant, LabDaemon>> = {};
     const clients: Partial<Record<Variant, ApiLoad>> = {};
-    try {
+    // Fresh daemons every round: a pure-JS kernel's speed differs between processes on this
+    // machine (matrix on sequential: 19–26 ms of CPU per job in fresh processes), and with the
+    // same two daemons for all rounds that difference landed in every round's ratio alike
+    // (sequential's 0.911 quiet, where the same spans in one process cost about 3 %).
+    const stopAll = async (): Promise<void> => {
+      await Promise.allSettled(Object.values(clients).map((client) => client.close()));
+      await Promise.allSettled(Object.values(daemons).map((daemon) => daemon.stop()));
+    };
+    const startAll = async (): Promise<void> => {
       for (const variant of variants) {
         daemons[variant] = await startDaemon(variant === 'baseline' ? baselineCli! : CLI, variant, workers, sink);
         clients[variant] = new ApiLoad(daemons[variant].url, 64);
       }
+    };
+    try {
+      await startAll();
       const settings = Object.fromEntries(variants.map((variant) => [variant, { ...tracingEnv(variant, sink), ...(variant === 'baseline' ? { cli: baselineCli } : {}) }]));
       context.log(`overhead: telemetry settings ${JSON.stringify(settings)}`);
       const run = ({ cell, variant }: Measured, ms: number): Promise<number> =>
@@ -143,13 +154,21 @@ export const overheadBench: Benchmark = {
         cells.flatMap((cell) => variants.map((variant) => ({ cell, variant }))),
         rounds,
       );
-      context.log(`overhead: ${cells.length} cells × ${variants.length} daemons, ${rounds} rounds × ${durationMs} ms each (${Math.round((schedule.length * durationMs) / 1000)} s)`);
-      // Unmeasured: JIT, first-use caches and the pools' first jobs.
-      for (const { cell: measured } of schedule.filter(({ round }) => round === 1)) await run(measured, 300);
+      context.log(`overhead: ${cells.length} cells × ${variants.length} daemons (fresh ones every round), ${rounds} rounds × ${durationMs} ms each (${Math.round((schedule.length * durationMs) / 1000)} s)`);
+      // Unmeasured, in each round's fresh daemons: JIT, first-use caches and the pools' first jobs.
+      const warmUp = async (): Promise<void> => {
+        for (const { cell: measured } of schedule.filter(({ round }) => round === 1)) await run(measured, 300);
+      };
+      await warmUp();
       const perSecond = new Map<Measured, number[]>();
       const cpuMsPerJob = new Map<Measured, number[]>();
       const exportsBefore = sink.received().requests;
-      for (const { cell: measured } of schedule) {
+      for (const [index, { cell: measured, round }] of schedule.entries()) {
+        if (index > 0 && schedule[index - 1]!.round !== round) {
+          await stopAll();
+          await startAll();
+          await warmUp();
+        }
         const daemon = daemons[measured.variant]!;
         const labels = { scenario: measured.cell.scenario.scenario, strategy: measured.cell.strategy, outcome: 'ok' };
         const before = await scrapeMetric(daemon.url, 'lab_jobs_total', labels);
@@ -208,8 +227,7 @@ export const overheadBench: Benchmark = {
       context.log(`overhead: the traced daemon(s) sent ${requests} OTLP exports, ${(bytes / 2 ** 20).toFixed(1)} MiB`);
       return measurements;
     } finally {
-      await Promise.allSettled(Object.values(clients).map((client) => client.close()));
-      await Promise.allSettled(Object.values(daemons).map((daemon) => daemon.stop()));
+      await stopAll();
       await sink.close();
     }
   },

@@ -21,6 +21,8 @@ import { STRATEGY_NAMES, type StrategyName } from '../strategies/strategy.ts';
 import { DEFAULT_IO_TASKS_PER_WORKER } from '../strategies/strategy-slots.ts';
 import { durationOption, integerListOption, nameListOption, sizesOption } from './compare-option-parsers.ts';
 import { startCompareTelemetry } from './compare-telemetry.ts';
+import { TracedCompareSide } from './compare-traced-side.ts';
+import { TELEMETRY_MODES, type TelemetryMode, telemetryOverheadSettings, telemetryOverheadTable } from '../report/telemetry-overhead.ts';
 import { integerOption } from './option-parsers.ts';
 import { collectPaths, loadScenarioModuleOption, parseAfterModules, SCENARIO_MODULE_DESCRIPTION, SCENARIO_MODULE_FLAGS } from './scenario-module-option.ts';
 
@@ -43,6 +45,7 @@ interface CompareCommandOptions {
   fitSample: number;
   python: PythonMode;
   traced: boolean;
+  telemetry?: TelemetryMode;
   faults?: FaultPresetName;
 }
 
@@ -97,6 +100,7 @@ function printReport(report: CompareReport): void {
       (report.faults === undefined ? '' : `${faultsSummary(report)}\n\n`) +
       section("The talk's Python beside Node (measured)", pythonTalkTable(report)) +
       section('Python rows', pythonRunsTable(report)) +
+      (report.telemetryOverhead === undefined ? '' : `${section('Telemetry overhead per cell (--telemetry both)', telemetryOverheadTable(report.telemetryOverhead))}${telemetryOverheadSettings(report.telemetryOverhead)}\n\n`) +
       section(`How many fit in ${report.memory.budgetMb} MB`, memoryTable(report)) +
       section('What limited each cell (thresholds: src/report/verdict-rules.ts)', verdictTable(report)) +
       section('Which strategy to use, per scenario', recommendationTable(report)) +
@@ -126,7 +130,8 @@ export function registerCompareCommand(program: Command): void {
     .option(SCENARIO_MODULE_FLAGS, SCENARIO_MODULE_DESCRIPTION, collectPaths, [])
     .option('--delay-ms <ms>', 'delay of the embedded upstream for http', integerOption(1, 60_000), COMPARE_DEFAULTS.upstreamDelayMs)
     .option('--fit-sample <n>', 'child processes and worker threads started at once to measure memory per unit', integerOption(1, 256), COMPARE_DEFAULTS.fitSample)
-    .option('--traced', 'trace every job as the daemon does (always_on unless OTEL_TRACES_SAMPLER says otherwise; exported per OTEL_*); default: untraced, OTEL_SDK_DISABLED=true', false)
+    .option('--traced', 'trace every job as the daemon does (always_on unless OTEL_TRACES_SAMPLER says otherwise; exported per OTEL_*); the same as --telemetry on', false)
+    .addOption(new Option('--telemetry <mode>', 'off: untraced, OTEL_SDK_DISABLED=true; on: traced (as --traced); both: every cell untraced and traced in the same rounds (the traced side in a child process), with traced ÷ untraced per cell').choices(TELEMETRY_MODES).default(undefined, 'off'))
     .addOption(new Option('--python <mode>', 'run the talk\'s Python beside Node: auto (when python3 with Pillow, requests and aiohttp is found), on, off').choices(PYTHON_MODES).default('auto'))
     .addOption(new Option('--faults <preset>', 'run the http cells with this fault preset on (resets and upstream-down need Toxiproxy: LAB_TOXIPROXY_URL)').choices(FAULT_PRESET_NAMES))
     .action(async (options: CompareCommandOptions) => {
@@ -137,12 +142,21 @@ export function registerCompareCommand(program: Command): void {
       await checkWritable(base.outDir);
       // Untraced unless --traced, in the compare's thread and its workers alike: otherwise
       // threads and processes would pay for tracing that async and sequential do not.
-      const telemetry = await startCompareTelemetry(options.traced);
-      const resolved = { ...base, faults, python: await resolvePythonMode(options.python), telemetry: telemetry.telemetry, observer: telemetry.observer };
-      const report = await runCompare(resolved, new CompareProgress());
-      await telemetry.shutdown();
+      if (options.traced && options.telemetry !== undefined && options.telemetry !== 'on') throw new LabError('LAB_ERR_ARGS_INVALID', `option '--traced' means --telemetry on; it cannot be combined with --telemetry ${options.telemetry}`);
+      const mode: TelemetryMode = options.traced ? 'on' : (options.telemetry ?? 'off');
+      const telemetry = await startCompareTelemetry(mode === 'on');
+      // --telemetry both: the traced rounds in a child process, so this one stays untraced.
+      const tracedSide = mode === 'both' ? await TracedCompareSide.start() : undefined;
+      let report: CompareReport;
+      try {
+        const resolved = { ...base, faults, python: await resolvePythonMode(options.python), telemetry: telemetry.telemetry, observer: telemetry.observer, tracedSide };
+        report = await runCompare(resolved, new CompareProgress());
+      } finally {
+        await tracedSide?.close();
+        await telemetry.shutdown();
+      }
       printReport(report);
-      const files = await writeReport(report, resolved.outDir);
+      const files = await writeReport(report, base.outDir);
       process.stdout.write(`wrote ${files.markdown}, ${files.json}, ${files.chart} and ${files.html}\n`);
     });
 }

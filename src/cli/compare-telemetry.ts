@@ -4,6 +4,8 @@ import type { ResolvedCompareOptions } from '../report/compare-options.ts';
 export interface CompareTelemetry {
   readonly telemetry: NonNullable<ResolvedCompareOptions['telemetry']>;
   readonly observer: JobObserver | undefined;
+  /** Exports what is buffered so far (between rounds). */
+  flush(): Promise<void>;
   /** Exports what is still buffered; call after the last job. */
   shutdown(): Promise<void>;
 }
@@ -28,7 +30,7 @@ function otelSettings(): Record<string, string> {
 export async function startCompareTelemetry(traced: boolean): Promise<CompareTelemetry> {
   if (!traced) {
     process.env.OTEL_SDK_DISABLED = 'true';
-    return { telemetry: { traced: false, settings: otelSettings(), description: 'traces are off' }, observer: undefined, shutdown: async () => {} };
+    return { telemetry: { traced: false, settings: otelSettings(), description: 'traces are off' }, observer: undefined, flush: async () => {}, shutdown: async () => {} };
   }
   process.env.OTEL_SDK_DISABLED = 'false';
   if ((process.env.OTEL_TRACES_SAMPLER ?? '').trim() === '') process.env.OTEL_TRACES_SAMPLER = 'always_on';
@@ -37,6 +39,7 @@ export async function startCompareTelemetry(traced: boolean): Promise<CompareTel
   return {
     telemetry: { traced: true, settings: otelSettings(), description: tracing.description },
     observer: new JobTelemetry(new LabMetrics()),
+    flush: () => tracing.flush(),
     shutdown: () => tracing.shutdown(),
   };
 }

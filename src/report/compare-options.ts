@@ -3,6 +3,7 @@ import type { ScenarioName } from '../scenarios/catalog.ts';
 import type { StrategyName } from '../strategies/strategy.ts';
 import type { ResolvedCompareFaults } from './compare-faults.ts';
 import type { PythonInterpreter } from './python-schema.ts';
+import type { TelemetryState, TracedSide } from './telemetry-overhead.ts';
 
 /** What `concurrency-lab compare` measures, after defaults are applied and checked. */
 export interface ResolvedCompareOptions {
@@ -35,9 +36,11 @@ export interface ResolvedCompareOptions {
   /** The python3 that runs the Python rows (--python); undefined: no Python rows. */
   readonly python?: PythonInterpreter | undefined;
   /** The telemetry the run has, stated in the report (parameters.telemetry). */
-  readonly telemetry?: { traced: boolean; settings: Record<string, string>; description: string } | undefined;
+  readonly telemetry?: TelemetryState | undefined;
   /** Watches every measured job (--traced: the daemon's job spans and metrics); none by default. */
   readonly observer?: JobObserver | undefined;
+  /** --telemetry both: measures each compared cell traced as well, in the same rounds (a child process with the SDK on). */
+  readonly tracedSide?: TracedSide | undefined;
   /** The fault preset the http cells run under (--faults); undefined: no faults, no `faults` section. */
   readonly faults?: ResolvedCompareFaults | undefined;
 }

@@ -3,6 +3,7 @@ import { faultsSummary } from './report-faults.ts';
 import type { CompareReport } from './report-schema.ts';
 import { cpuTable, FLAG_MARK, ioTable, memoryTable, type Table, talkTable } from './report-tables.ts';
 import { recommendationTable, verdictTable } from './verdict-tables.ts';
+import { telemetryOverheadSettings, telemetryOverheadTable } from './telemetry-overhead.ts';
 
 const GB = 1024 ** 3;
 
@@ -62,6 +63,9 @@ export function renderReportMarkdown(report: CompareReport): string {
     faultsSummary(report) ?? '',
     report.io.length === 0 ? 'No I/O-bound scenario in this compare.' : markdownTable(ioTable(report)),
     ...(report.skipped.length === 0 ? [] : ['Left out:', report.skipped.map((skip) => `- ${skip.scenario} on ${skip.strategy} at ${skip.concurrency}: ${skip.reason}.`).join('\n')]),
+    ...(report.telemetryOverhead === undefined
+      ? []
+      : ['## Telemetry overhead per cell (--telemetry both)', telemetryOverheadSettings(report.telemetryOverhead), markdownTable(telemetryOverheadTable(report.telemetryOverhead))]),
     `## How many fit in ${report.memory.budgetMb} MB`,
     report.memory.units.length === 0 ? 'No strategy with a unit to count in this compare.' : markdownTable(memoryTable(report)),
     report.memory.units.map((unit) => `- ${unit.unit}: ${unit.method}.`).join('\n'),

@@ -4,6 +4,7 @@ import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import { CompareFaultsSchema } from './faults-schema.ts';
 import { PythonSectionSchema } from './python-schema.ts';
 import { SpreadSchema } from './spread.ts';
+import { TelemetryOverheadSchema, TelemetryStateSchema } from './telemetry-overhead.ts';
 import { LIMITS } from './verdict-rules.ts';
 
 /**
@@ -166,15 +167,7 @@ export const ParametersSchema = z
     sizes: z.record(z.string(), count),
     memoryBudgetMb: count,
     upstreamDelayMs: count,
-    telemetry: z
-      .object({
-        traced: z.boolean().describe('false: OTEL_SDK_DISABLED=true in the compare and its workers (the default); true: --traced, jobs traced as the daemon traces them.'),
-        settings: z.record(z.string(), z.string()).describe('The OTEL_* variables the run had.'),
-        description: z.string().describe('Where spans went, in words.'),
-      })
-      .strict()
-      .optional()
-      .describe('The telemetry the compare ran with (issue 18: tracing costs the strategies unequally, so a traced comparison says so).'),
+    telemetry: TelemetryStateSchema.optional().describe('The telemetry the compare ran with (issue 18: tracing costs the strategies unequally, so a traced comparison says so).'),
   })
   .strict();
 
@@ -195,6 +188,7 @@ export const CompareReportSchema = z
     findings: z.array(FindingSchema),
     warnings: z.array(z.string()).describe('Why some figures should not be trusted as they stand: a busy machine, a speed-up above the cores.'),
     faults: CompareFaultsSchema.optional().describe('The fault preset the http cells ran under (compare --faults), with each http cell\'s error share; absent without --faults.'),
+    telemetryOverhead: TelemetryOverheadSchema.optional().describe('compare --telemetry both: each compared cell untraced and traced, and traced ÷ untraced; absent otherwise.'),
     python: PythonSectionSchema.optional().describe("The talk's Python (python/reference.py) on the same inputs: present when compare ran with --python on, or auto found python3 with Pillow, requests and aiohttp."),
   })
   .strict();

@@ -18,6 +18,7 @@ import { busyMachineWarning } from './report-tables.ts';
 import { speedUpWarnings } from './speed-up-flags.ts';
 import { compareRecommendations } from './compare-recommendations.ts';
 import { memoryBudgetBytes } from './verdict-rules.ts';
+import { type PairedRun, summarizeTelemetryOverhead } from './telemetry-overhead.ts';
 
 /** What a compare tells its progress display. */
 export interface CompareProgressListener {
@@ -58,7 +59,9 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   const needsUpstream = plan.steps.some((step) => (step.language === 'node' ? step.run.kind === 'io' : step.run.workload === 'http'));
   const fitSteps = options.strategies.filter((strategy) => strategy !== 'sequential').length;
   const pythonMemorySteps = options.python === undefined ? 0 : 1;
-  progress.start(plan.estimatedSeconds + pythonMemorySteps * PYTHON_MEMORY_SECONDS, plan.steps.length + fitSteps + pythonMemorySteps);
+  const traced = options.tracedSide === undefined ? [] : plan.runs.filter((run) => !run.reference);
+  const tracedSeconds = traced.reduce((sum, run) => sum + run.expectedSeconds, 0);
+  progress.start(plan.estimatedSeconds + tracedSeconds + pythonMemorySteps * PYTHON_MEMORY_SECONDS, plan.steps.length + traced.length + fitSteps + pythonMemorySteps);
   // First, while this process is fresh: later, RSS freed by the measured runs would be
   // reused by the new threads and requests, and their growth would read as nothing.
   const units = await measureHowManyFit({
@@ -69,6 +72,8 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
   });
   const upstream = needsUpstream ? await startEmbeddedUpstream({ delayMs: options.upstreamDelayMs, jitterMs: 0 }) : undefined;
   const measured: MeasuredRun[] = [];
+  const tracedSide = options.tracedSide;
+  const paired: PairedRun[] = [];
   let python: PythonSection | undefined;
   let faulted: Awaited<ReturnType<typeof applyCompareFaults>> | undefined;
   try {
@@ -86,9 +91,28 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
           continue;
         }
         const run = step.run;
-        progress.step(label(run), run.expectedSeconds);
         const size = { workers: run.workers, ioTasksPerWorker: options.ioTasksPerWorker };
-        measured.push({ planned: run, position, result: await measureCombination(run, { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl, observer: options.observer }) });
+        const round = { size, warmupMs: options.warmupMs, durationMs: options.durationMs, upstreamUrl };
+        const untraced = () => {
+          progress.step(label(run), run.expectedSeconds);
+          return measureCombination(run, { ...round, observer: options.observer });
+        };
+        if (tracedSide === undefined || run.reference) {
+          measured.push({ planned: run, position, result: await untraced() });
+          continue;
+        }
+        // --telemetry both: the same round traced, right before or after (alternating per step),
+        // so the two sides of a ratio saw the same stretch of a drifting machine.
+        const tracedFirst = index % 2 === 1;
+        const measureTraced = () => {
+          progress.step(`${label(run)}, traced`, run.expectedSeconds);
+          return tracedSide.measure(run, round);
+        };
+        const traced = tracedFirst ? await measureTraced() : undefined;
+        const result = await untraced();
+        const pair = { planned: run, untraced: result, traced: traced ?? (await measureTraced()), tracedFirst };
+        measured.push({ planned: run, position, result });
+        paired.push(pair);
       }
       if (reference !== undefined) {
         progress.step('python: memory per process, thread and coroutine', PYTHON_MEMORY_SECONDS);
@@ -141,6 +165,7 @@ export async function runCompare(options: ResolvedCompareOptions, progress: Comp
     recommendations: compareRecommendations([...cpu, ...io], machine.availableParallelism),
     findings: [...compareFindings({ machine, cpu, io, memory, upstreamDelayMs: options.upstreamDelayMs }), ...(python === undefined ? [] : pythonFindings(python, { machine, cpu: nodeMedians(cpu), io: nodeMedians(io) }))],
     warnings: [...(busy === undefined ? [] : [busy]), ...speedUpWarnings({ cpu, machine })],
+    ...(tracedSide === undefined || options.telemetry === undefined ? {} : { telemetryOverhead: summarizeTelemetryOverhead(paired, { untraced: options.telemetry, traced: tracedSide.telemetry }) }),
     ...(options.faults === undefined ? {} : { faults: compareFaultsSection(options.faults, io) }),
     ...(python === undefined ? {} : { python }),
   };
