@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { childPidsOf, isAlive } from '../support/child-pids.ts';
 import { CLI, type LabDaemon, NODE, startLabDaemon } from '../support/lab-daemon.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -157,8 +158,10 @@ describe('the daemon', () => {
   });
 
   it('serves /healthz at once, /readyz 503 while the pools warm up and 200 once they are warm', async () => {
-    // Four child processes take seconds to load the scenarios: the first probes come before.
-    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '4' });
+    // Every pool worker takes 3 s to load the fixture module (the main thread none), so the pools
+    // are still warming up when the daemon listens, on a fast machine too: the first probes come before.
+    const slowModule = fileURLToPath(new URL('../fixtures/scenarios/slow-in-workers.ts', import.meta.url));
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '4', LAB_SCENARIO_MODULES: slowModule, LAB_TEST_WORKER_IMPORT_DELAY_MS: '3000' });
     started.push(daemon);
     const statuses: number[] = [];
     const probe = async (): Promise<boolean> => {
