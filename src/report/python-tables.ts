@@ -1,7 +1,8 @@
 import type { PythonRun, PythonSection } from './python-schema.ts';
 import { type NodeFigures, nodeMedians } from './node-medians.ts';
 import type { CompareReport } from './report-schema.ts';
-import { spread, type Table } from './report-tables.ts';
+import type { Table } from './report-tables.ts';
+import { formatSpread } from './spread.ts';
 
 const MB = 1024 * 1024;
 /** Above this many cores a run ran in parallel (the same margin as the Node findings). */
@@ -90,9 +91,9 @@ export function pythonRunsTable(report: CompareReport): Table {
         String(run.concurrency),
         String(run.workers),
         String(run.rounds),
-        spread(run.spread.jobsPerSecond, 1, run.rounds),
-        spread(run.spread.coresUsed, 2, run.rounds),
-        spread(run.spread.cpuMsPerJob, 2, run.rounds),
+        formatSpread(run.spread.jobsPerSecond, 1, run.rounds),
+        formatSpread(run.spread.coresUsed, 2, run.rounds),
+        formatSpread(run.spread.cpuMsPerJob, 2, run.rounds),
         fixed(run.latencyMs.p50, 1),
         fixed(run.latencyMs.p99, 1),
         failed === 0 ? '0' : `${failed} (${Object.entries(run.errors).map(([name, count]) => `${name} ×${count}`).join(', ')})`,

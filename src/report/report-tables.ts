@@ -2,6 +2,7 @@ import type { StrategyName } from '../strategies/strategy.ts';
 import { errorShareOf, formatErrorShare } from './report-faults.ts';
 import type { CellRecord, CompareReport, SpreadRecord } from './report-schema.ts';
 import { speedUpsAboveCores } from './speed-up-flags.ts';
+import { formatSpread } from './spread.ts';
 
 /** A table as the terminal and report.md both print it. */
 export interface Table {
@@ -28,13 +29,6 @@ function number(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
-/** The median, and the min–max across rounds in brackets when there was more than one round. */
-export function spread(value: SpreadRecord | null, digits: number, rounds: number, unit = ''): string {
-  if (value === null || value.median === null) return 'n/a';
-  const median = `${value.median.toFixed(digits)}${unit}`;
-  if (rounds <= 1 || value.min === null || value.max === null) return median;
-  return `${median} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
-}
 
 function errors(cell: CellRecord): string {
   const failed = cell.jobs - cell.ok;
@@ -58,13 +52,13 @@ export function cpuTable(report: CompareReport): Table {
       cell.scenario,
       strategyLabel(cell),
       String(cell.rounds),
-      spread(cell.jobsPerSecond, 1, cell.rounds),
-      spread(cell.speedUpOverSequential, 2, cell.rounds, 'x') + mark(cell, 'sequential'),
-      spread(cell.efficiency, 2, cell.rounds) + mark(cell, 'one worker'),
-      spread(cell.coresUsed, 2, cell.rounds),
-      spread(cell.latencyMs.p50, 1, cell.rounds),
-      spread(cell.latencyMs.p99, 1, cell.rounds),
-      spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      formatSpread(cell.jobsPerSecond, 1, cell.rounds),
+      formatSpread(cell.speedUpOverSequential, 2, cell.rounds, 'x') + mark(cell, 'sequential'),
+      formatSpread(cell.efficiency, 2, cell.rounds) + mark(cell, 'one worker'),
+      formatSpread(cell.coresUsed, 2, cell.rounds),
+      formatSpread(cell.latencyMs.p50, 1, cell.rounds),
+      formatSpread(cell.latencyMs.p99, 1, cell.rounds),
+      formatSpread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
       errors(cell),
     ]),
   };
@@ -81,11 +75,11 @@ export function ioTable(report: CompareReport): Table {
       String(cell.concurrency),
       cell.tasksPerWorker === null ? '-' : String(cell.tasksPerWorker),
       String(cell.rounds),
-      spread(cell.jobsPerSecond, 1, cell.rounds),
-      spread(cell.latencyMs.p50, 1, cell.rounds),
-      spread(cell.latencyMs.p99, 1, cell.rounds),
-      spread(cell.coresUsed, 2, cell.rounds),
-      spread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
+      formatSpread(cell.jobsPerSecond, 1, cell.rounds),
+      formatSpread(cell.latencyMs.p50, 1, cell.rounds),
+      formatSpread(cell.latencyMs.p99, 1, cell.rounds),
+      formatSpread(cell.coresUsed, 2, cell.rounds),
+      formatSpread(cell.eventLoopDelayP99Ms, 1, cell.rounds),
       formatErrorShare(errorShareOf(cell)),
       errors(cell),
     ]),

@@ -25,3 +25,11 @@ export function spreadOf(values: readonly (number | null)[]): Spread {
   if (measured.length === 0) return { median: null, min: null, max: null };
   return { median: median(measured), min: Math.min(...measured), max: Math.max(...measured) };
 }
+
+/** The median, and the min–max across rounds in brackets when there was more than one round. */
+export function formatSpread(value: Spread | null, digits: number, rounds: number, unit = ''): string {
+  if (value === null || value.median === null) return 'n/a';
+  const median = `${value.median.toFixed(digits)}${unit}`;
+  if (rounds <= 1 || value.min === null || value.max === null) return median;
+  return `${median} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LoadResult } from '../measurement/closed-loop.ts';
 import { STRATEGY_NAMES } from '../strategies/strategy.ts';
 import type { PlannedRun } from './compare-plan.ts';
-import { type Spread, SpreadSchema, spreadOf } from './spread.ts';
+import { formatSpread, SpreadSchema, spreadOf } from './spread.ts';
 
 /** How a compare ran its cells with respect to tracing (--telemetry). */
 export const TELEMETRY_MODES = ['off', 'on', 'both'] as const;
@@ -143,30 +143,14 @@ function spreadOfMedians(cells: readonly TelemetryOverheadCell[]): number | null
 
 /** The overhead section: per cell (in the order of its first round) both figures and traced ÷ untraced, and the spread per scenario. */
 export function summarizeTelemetryOverhead(pairs: readonly PairedRun[], states: { untraced: TelemetryState; traced: TelemetryState }): TelemetryOverhead {
-  const groups = new Map<string, PairedRun[]>();
-  for (const pair of pairs) {
-    const { scenario, strategy, workers, concurrency } = pair.planned;
-    const key = `${scenario}/${strategy}/${workers}/${concurrency}`;
-    groups.set(key, [...(groups.get(key) ?? []), pair]);
-  }
+  const groups = Map.groupBy(pairs, ({ planned }) => `${planned.scenario}/${planned.strategy}/${planned.workers}/${planned.concurrency}`);
   const cells = [...groups.values()].map(overheadCell);
-  const scenarios = new Map<string, TelemetryOverheadCell[]>();
-  for (const cell of cells) {
-    const key = `${cell.scenario}/${cell.concurrency}`;
-    scenarios.set(key, [...(scenarios.get(key) ?? []), cell]);
-  }
+  const scenarios = Map.groupBy(cells, (cell) => `${cell.scenario}/${cell.concurrency}`);
   return {
     ...states,
     cells,
     spread: [...scenarios.values()].map((group) => ({ scenario: group[0]!.scenario, concurrency: group[0]!.concurrency, spread: spreadOfMedians(group) })),
   };
-}
-
-/** The median with the rounds' min–max, for the tables. */
-function figure(value: Spread, digits: number, rounds: number): string {
-  if (value.median === null) return 'n/a';
-  const median = value.median.toFixed(digits);
-  return rounds <= 1 || value.min === null || value.max === null ? median : `${median} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
 }
 
 /** The table the terminal and report.md print for --telemetry both. */
@@ -179,11 +163,11 @@ export function telemetryOverheadTable(overhead: TelemetryOverhead): { headers: 
       cell.strategy,
       String(cell.concurrency),
       String(cell.rounds),
-      figure(cell.untracedJobsPerSecond, 1, cell.rounds),
-      figure(cell.tracedJobsPerSecond, 1, cell.rounds),
-      figure(cell.ratio, 3, cell.rounds),
-      figure(cell.cpuPerJobRatio, 2, cell.rounds),
-      figure(cell.runTimeRatio, 2, cell.rounds),
+      formatSpread(cell.untracedJobsPerSecond, 1, cell.rounds),
+      formatSpread(cell.tracedJobsPerSecond, 1, cell.rounds),
+      formatSpread(cell.ratio, 3, cell.rounds),
+      formatSpread(cell.cpuPerJobRatio, 2, cell.rounds),
+      formatSpread(cell.runTimeRatio, 2, cell.rounds),
     ]);
     const next = overhead.cells[index + 1];
     const key = `${cell.scenario}/${cell.concurrency}`;
