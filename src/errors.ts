@@ -26,7 +26,7 @@ export const ERROR_CODES = {
   LAB_ERR_FAULT_INVALID: { statusCode: 400, description: 'A fault in the request is malformed or out of bounds; the message names the field. No fault changed.' },
   LAB_ERR_FAULT_UNAVAILABLE: { statusCode: 409, description: 'That fault needs what this daemon lacks: application faults need a concurrency-lab upstream (the embedded one, or one at LAB_UPSTREAM_URL that answers GET /admin/faults), network faults need Toxiproxy (LAB_TOXIPROXY_URL). No fault changed.' },
   LAB_ERR_FAULT_APPLY_FAILED: { statusCode: 502, description: 'The embedded upstream or Toxiproxy did not apply the faults; the previous faults were restored where possible.' },
-  LAB_ERR_CHAOS_NO_WORKER: { statusCode: 409, description: 'The strategy has no pool worker to kill: sequential and async run on the main thread.' },
+  LAB_ERR_CHAOS_NO_WORKER: { statusCode: 409, description: 'The strategy has no ready pool worker to kill: sequential and async run on the main thread, and a pool\'s workers count only once they have answered a task.' },
   LAB_ERR_UPSTREAM_CIRCUIT_OPEN: { statusCode: 503, description: "The http scenario's circuit breaker (LAB_UPSTREAM_BREAKER) is open after repeated upstream failures; the job made no call." },
   LAB_ERR_SCENARIO_FAILED: { statusCode: 500, description: 'The scenario threw an unexpected error.' },
 } as const;

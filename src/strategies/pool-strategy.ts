@@ -154,19 +154,14 @@ export class PoolStrategy implements Strategy {
   async ready(): Promise<void> {
     // A pool hands tasks to the least busy worker that has started, so every worker has
     // loaded the scenarios once each of them has answered a warm-up task.
-    const answered = new Set<string>();
     const deadline = performance.now() + READY_TIMEOUT_MS;
-    while (answered.size < this.workerCount) {
-      if (performance.now() > deadline) throw new LabError('LAB_ERR_WORKER_CRASHED', `only ${answered.size} of ${this.workerCount} ${this.#workerKind}es started within ${READY_TIMEOUT_MS} ms`);
+    for (let ready = this.readyWorkers().length; ready < this.workerCount; ready = this.readyWorkers().length) {
+      if (performance.now() > deadline) throw new LabError('LAB_ERR_WORKER_CRASHED', `only ${ready} of ${this.workerCount} ${this.#workerKind}es started within ${READY_TIMEOUT_MS} ms`);
       while (this.#exiting.size > 0) await Promise.all(this.#exiting);
       // A warm-up handed to a worker that dies meanwhile is simply tried again.
       const replies = await Promise.all(Array.from({ length: this.workerCount }, () => this.#pool.run(WARM_UP_TASK).catch(() => undefined)));
-      for (const reply of replies) {
-        if (reply === undefined) continue;
-        answered.add(workerKey(reply));
-        this.#answered.add(workerKey(reply));
-      }
-      if (answered.size < this.workerCount) await sleep(10);
+      for (const reply of replies) if (reply !== undefined) this.#answered.add(workerKey(reply));
+      if (this.readyWorkers().length < this.workerCount) await sleep(10);
     }
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
   }

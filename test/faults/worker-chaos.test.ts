@@ -69,6 +69,7 @@ describe('worker chaos', () => {
     const sequential = await killWorker(daemon, '?strategy=sequential');
     assert.equal(sequential.status, 409);
     assert.equal(sequential.body.code, 'LAB_ERR_CHAOS_NO_WORKER');
+    assert.match(String(sequential.body.message), /runs on the main thread/);
     assert.equal((await killWorker(daemon, '?strategy=fibers')).body.code, 'LAB_ERR_STRATEGY_UNKNOWN');
     assert.equal((await killWorker(daemon, '?strategy=async')).body.code, 'LAB_ERR_STRATEGY_UNKNOWN');
     assert.equal((await killWorker(daemon, '?victim=1')).body.code, 'LAB_ERR_PARAM_INVALID');

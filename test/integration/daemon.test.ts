@@ -171,6 +171,12 @@ describe('the daemon', () => {
       return response.status === 200;
     };
     assert.equal(await probe(), false, 'not ready right after it listens');
+    // No worker has answered yet, so chaos has none to kill, and says why.
+    const early = await fetch(`${daemon.url}/api/v1/chaos/kill-worker?strategy=threads`, { method: 'POST' });
+    const earlyBody = (await early.json()) as { code: string; message: string };
+    assert.equal(early.status, 409);
+    assert.equal(earlyBody.code, 'LAB_ERR_CHAOS_NO_WORKER');
+    assert.match(earlyBody.message, /none of its workers is ready yet/);
     assert.deepEqual(await getJson(`${daemon.url}/healthz`), { status: 'ok' });
     await waitFor(probe, { description: 'ready', timeoutMs: 60_000, intervalMs: 50 });
     assert.equal(statuses[0], 503);

@@ -22,9 +22,12 @@ export function chaosRoutes(chaos: WorkerChaos): RouteRegistrar {
           if (raw !== undefined && typeof raw !== 'string') throw new LabError('LAB_ERR_PARAM_INVALID', 'query parameter "strategy" must be given once', { details: { parameter: 'strategy' } });
           if (raw !== undefined && raw !== '' && !isStrategyName(raw)) throw new LabError('LAB_ERR_STRATEGY_UNKNOWN', `unknown strategy "${raw}"; known: ${STRATEGY_NAMES.join(', ')}`);
           const strategy = raw === undefined || raw === '' ? context.defaultStrategy() : raw;
-          context.runner.strategy(strategy);
+          const running = context.runner.strategy(strategy);
           const killed = chaos.killOne(strategy);
-          if (killed === undefined) throw new LabError('LAB_ERR_CHAOS_NO_WORKER', `the ${strategy} strategy has no worker to kill (sequential and async run on the main thread)`);
+          if (killed === undefined) {
+            const why = running.workerUsage() === undefined ? 'it runs on the main thread' : 'none of its workers is ready yet (starting, or replacing one that died); try again in a few seconds';
+            throw new LabError('LAB_ERR_CHAOS_NO_WORKER', `the ${strategy} strategy has no worker to kill: ${why}`);
+          }
           return { strategy, killed };
         },
       },
