@@ -48,8 +48,10 @@ export const httpBench: Benchmark = {
       const run = (strategy: (typeof STRATEGIES)[number], options: { durationMs?: number; jobs?: number }) =>
         engine!.load({ scenario: 'http', strategy, size: 1024, concurrency: inFlight[strategy], ...options });
       context.log(`http: ${rounds} rounds × ${STRATEGIES.length} strategies × ${durationMs} ms`);
-      // Opens the keep-alive connections and compiles the hot paths before anything counts.
-      for (const strategy of ['async', 'threads', 'processes'] as const) await run(strategy, { jobs: 2 * CONCURRENT_IN_FLIGHT });
+      // Opens the keep-alive connections and compiles the hot paths before anything counts: a
+      // round's worth each, since with only 512 jobs each the first round of every strategy
+      // still ran 20-30 % below its others (V8 had not optimised the hot paths yet).
+      for (const strategy of ['async', 'threads', 'processes'] as const) await run(strategy, { durationMs });
       const runs = await interleavedRounds(STRATEGIES, rounds, async (strategy) => {
         const before = await cpuSecondsOf(upstream.pid);
         const result = await run(strategy, { durationMs });
