@@ -33,9 +33,9 @@ export class WorkerThreadsStrategy extends PoolStrategy {
       idleTimeout: Number.POSITIVE_INFINITY,
       // 'async': a worker learns of new tasks through Atomics.waitAsync and reads them off its
       // port itself, without a 'message' event each; its event loop keeps running between tasks
-      // ('sync' would block it in Atomics.wait, so timers and other tasks' I/O would stop). A
-      // noop round trip at 256 in flight cost 57 µs of CPU against 80 µs with 'disabled', and
-      // http at 256 in flight 0.36 against 0.42 ms per job (README, "Pools on http").
+      // ('sync' would block it in Atomics.wait, so timers and other tasks' I/O would stop). On
+      // http at 256 in flight it cost 0.345 ms of lab CPU per job against 0.387 ms with
+      // 'disabled' (README, "Pools on http").
       atomics: 'async',
       // Its wait- and run-time histograms: two records per task on the main thread, read by nothing.
       recordTiming: false,
