@@ -45,16 +45,15 @@ export const httpBench: Benchmark = {
     try {
       engine = await BenchEngine.start({ strategies: STRATEGIES, workers: context.cores, upstreamUrl: upstream.url });
       const inFlight = { sequential: SEQUENTIAL_IN_FLIGHT, async: CONCURRENT_IN_FLIGHT, threads: CONCURRENT_IN_FLIGHT, processes: CONCURRENT_IN_FLIGHT };
-      const run = (strategy: (typeof STRATEGIES)[number], options: { durationMs?: number; jobs?: number }) =>
-        engine!.load({ scenario: 'http', strategy, size: 1024, concurrency: inFlight[strategy], ...options });
+      const run = (strategy: (typeof STRATEGIES)[number]) => engine!.load({ scenario: 'http', strategy, size: 1024, concurrency: inFlight[strategy], durationMs });
       context.log(`http: ${rounds} rounds × ${STRATEGIES.length} strategies × ${durationMs} ms`);
       // Opens the keep-alive connections and compiles the hot paths before anything counts: a
       // round's worth each, since with only 512 jobs each the first round of every strategy
       // still ran 20-30 % below its others (V8 had not optimised the hot paths yet).
-      for (const strategy of ['async', 'threads', 'processes'] as const) await run(strategy, { durationMs });
+      for (const strategy of ['async', 'threads', 'processes'] as const) await run(strategy);
       const runs = await interleavedRounds(STRATEGIES, rounds, async (strategy) => {
         const before = await cpuSecondsOf(upstream.pid);
-        const result = await run(strategy, { durationMs });
+        const result = await run(strategy);
         return { ...result, upstreamCpuSeconds: (await cpuSecondsOf(upstream.pid)) - before };
       });
       const measurements: Measurement[] = [];

@@ -100,14 +100,14 @@ export const roundTripBench: Benchmark = {
       // One unmeasured round each: connections, JIT.
       for (const variant of VARIANTS) await measure(variant);
       const runs = await interleavedRounds(VARIANTS, rounds, measure);
-      const floorUs = median(runs['bare MessagePort'].map((run) => run.cpuUs));
+      const cpuUs = (variant: Variant): number => median(runs[variant].map((run) => run.cpuUs));
       return VARIANTS.map(
         (variant): Measurement => ({
           name: `${variant}: CPU per round trip`,
-          value: median(runs[variant].map((run) => run.cpuUs)),
+          value: cpuUs(variant),
           unit: 'µs',
           detail: {
-            aboveBareUs: median(runs[variant].map((run) => run.cpuUs)) - floorUs,
+            aboveBareUs: cpuUs(variant) - cpuUs('bare MessagePort'),
             roundTripsPerSecond: median(runs[variant].map((run) => run.perSecond)),
             perRoundCpuUs: runs[variant].map((run) => run.cpuUs),
           },

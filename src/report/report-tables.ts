@@ -29,7 +29,6 @@ function number(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
-
 function errors(cell: CellRecord): string {
   const failed = cell.jobs - cell.ok;
   return failed === 0 ? '0' : `${failed} (${Object.entries(cell.errors).map(([code, count]) => `${code} ×${count}`).join(', ')})`;
