@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { childPidsOf, isAlive } from '../support/child-pids.ts';
@@ -158,10 +161,13 @@ describe('the daemon', () => {
   });
 
   it('serves /healthz at once, /readyz 503 while the pools warm up and 200 once they are warm', async () => {
-    // Every pool worker takes 3 s to load the fixture module (the main thread none), so the pools
-    // are still warming up when the daemon listens, on a fast machine too: the first probes come before.
+    // No pool worker finishes loading the fixture module until the test writes its gate file (the
+    // main thread loads it at once), so the pools are still warming up for the first probes.
     const slowModule = fileURLToPath(new URL('../fixtures/scenarios/slow-in-workers.ts', import.meta.url));
-    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '4', LAB_SCENARIO_MODULES: slowModule, LAB_TEST_WORKER_IMPORT_DELAY_MS: '3000' });
+    const gateDir = mkdtempSync(join(tmpdir(), 'lab-readiness-'));
+    after(() => rmSync(gateDir, { recursive: true, force: true }));
+    const gate = join(gateDir, 'open');
+    const daemon = await startLabDaemon({ LAB_DRIVER: 'off', LAB_STRATEGIES: 'threads,processes', LAB_WORKERS: '4', LAB_SCENARIO_MODULES: slowModule, LAB_TEST_WORKER_IMPORT_GATE: gate });
     started.push(daemon);
     const statuses: number[] = [];
     const probe = async (): Promise<boolean> => {
@@ -178,6 +184,8 @@ describe('the daemon', () => {
     assert.equal(earlyBody.code, 'LAB_ERR_CHAOS_NO_WORKER');
     assert.match(earlyBody.message, /none of its workers is ready yet/);
     assert.deepEqual(await getJson(`${daemon.url}/healthz`), { status: 'ok' });
+    assert.equal(await probe(), false, 'still not ready while the workers wait on the gate');
+    writeFileSync(gate, '');
     await waitFor(probe, { description: 'ready', timeoutMs: 60_000, intervalMs: 50 });
     assert.equal(statuses[0], 503);
     assert.equal(statuses.at(-1), 200);
