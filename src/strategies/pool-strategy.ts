@@ -88,7 +88,8 @@ export class PoolStrategy implements Strategy {
   readonly #answered = new Set<string>();
   #closed = false;
   readonly #refillTimer: NodeJS.Timeout;
-  #refilling = false;
+  /** The refill's warm-ups while they run: each holds an idle worker alone, so the balancer passes it over. */
+  #refilling: Promise<void> | undefined;
 
   constructor(options: PoolStrategyOptions) {
     this.name = options.name;
@@ -163,6 +164,8 @@ export class PoolStrategy implements Strategy {
       for (const reply of replies) if (reply !== undefined) this.#answered.add(workerKey(reply));
       if (this.readyWorkers().length < this.workerCount) await sleep(10);
     }
+    // Not ready while a refill's warm-up still holds a worker: the first jobs would all go to the others.
+    await this.#refilling;
     for (const worker of this.#listWorkers()) this.#knownWorkers.add(workerKey(worker));
   }
 
@@ -253,11 +256,10 @@ export class PoolStrategy implements Strategy {
    * it is ready, so it counts as ready (readyWorkers) even when no job comes.
    */
   #refill(): void {
-    if (this.#closed || this.#refilling) return;
+    if (this.#closed || this.#refilling !== undefined) return;
     const listed = this.#listWorkers();
     const booting = listed.some((worker) => !this.#answered.has(workerKey(worker)));
     if (listed.length >= this.workerCount && !booting) return;
-    this.#refilling = true;
     const signal = new AbortController().signal;
     const nudges = Array.from({ length: this.workerCount }, () =>
       this.#pool.run(WARM_UP_TASK, { signal }).then(
@@ -267,8 +269,8 @@ export class PoolStrategy implements Strategy {
         () => {},
       ),
     );
-    void Promise.all(nudges).finally(() => {
-      this.#refilling = false;
+    this.#refilling = Promise.all(nudges).then(() => {
+      this.#refilling = undefined;
     });
   }
 
