@@ -58,7 +58,8 @@ async function crashOneWorker(strategy: Strategy, kill: (worker: WorkerIdentity)
     const settled = await Promise.all(jobs);
 
     const failed = settled.filter((outcome) => 'error' in outcome);
-    assert.equal(failed.length, 1, `exactly the job on the killed worker fails: ${JSON.stringify(settled.map((o) => ("error" in o ? { code: (o.error as { code?: string }).code, message: String((o.error as Error).message) } : o.report.worker)))}`);
+    const outcomes = settled.map((outcome) => ('error' in outcome ? (outcome.error as Error).message : outcome.report.worker));
+    assert.equal(failed.length, 1, `exactly the job on the killed worker fails: ${JSON.stringify(outcomes)}`);
     assert.equal((failed[0] as { error: { code: string } }).error.code, 'LAB_ERR_WORKER_CRASHED');
     const survivor = settled.find((outcome) => 'report' in outcome) as { report: { worker: WorkerIdentity } };
     assert.notDeepEqual(survivor.report.worker, victim, 'the other job ran on the other worker and succeeded');
